@@ -1,0 +1,7 @@
+"""``python -m localcloud`` is the ``localcloud`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,237 @@
+"""What the SageMaker platform does around a container: move data, ship logs, run processes.
+
+The platform reaches S3 and CloudWatch Logs through boto3 over HTTP, against the same localcloud
+URL every other client uses, exactly as SageMaker's own agents use the public S3 and Logs APIs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import boto3
+import psutil
+from botocore.config import Config
+
+log = logging.getLogger(__name__)
+
+#: CloudWatch shows a TAB of a container's output as "#011" (syslog's octal escape); metric
+#: regexes written for AWS's built-in algorithms depend on it.
+TAB_ESCAPE = "#011"
+
+
+class ChannelError(Exception):
+    """Input data could not be provided to the container (becomes a ClientError FailureReason)."""
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    """``s3://bucket/key/prefix`` -> (bucket, key/prefix)."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "s3" or not parsed.netloc:
+        raise ChannelError(f"{uri!r} is not an S3 URI (expected s3://bucket/prefix)")
+    return parsed.netloc, parsed.path.lstrip("/")
+
+
+@dataclass
+class Platform:
+    """Clients and settings shared by the job runner and the host manager."""
+
+    endpoint_url: str
+    region: str
+    account_id: str
+    state_dir: Path
+
+    def __post_init__(self):
+        session = boto3.session.Session(
+            aws_access_key_id="localcloud", aws_secret_access_key="localcloud",
+            region_name=self.region)
+        config = Config(retries={"max_attempts": 3, "mode": "standard"},
+                        max_pool_connections=32)
+        self.s3 = session.client("s3", endpoint_url=self.endpoint_url, config=config)
+        self.logs = session.client("logs", endpoint_url=self.endpoint_url, config=config)
+
+    # -- S3 -----------------------------------------------------------------------------------
+
+    def list_keys(self, bucket: str, prefix: str) -> list[str]:
+        """Every object key under ``prefix`` (S3Prefix semantics: a plain string prefix)."""
+        keys: list[str] = []
+        try:
+            paginator = self.s3.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+                keys.extend(item["Key"] for item in page.get("Contents", []))
+        except self.s3.exceptions.NoSuchBucket:
+            raise ChannelError(f"S3 bucket {bucket!r} does not exist") from None
+        return [key for key in keys if not key.endswith("/")]
+
+    def download_prefix(self, uri: str, destination: Path) -> list[Path]:
+        """Download every object under an S3 prefix, keeping paths below the prefix's folder."""
+        bucket, prefix = split_s3_uri(uri)
+        keys = self.list_keys(bucket, prefix)
+        if not keys:
+            raise ChannelError(
+                f"No S3 objects found under S3 URL \"{uri}\" given in input data source. "
+                "Please ensure that the bucket exists and that objects exist under that prefix.")
+        folder = prefix.rsplit("/", 1)[0] + "/" if "/" in prefix else ""
+        return [self.download(bucket, key, destination / key[len(folder):]) for key in keys]
+
+    def download_manifest(self, uri: str, destination: Path) -> list[Path]:
+        """Download the objects a ManifestFile lists: ``[{"prefix": "s3://b/p/"}, "rel", ...]``."""
+        bucket, key = split_s3_uri(uri)
+        try:
+            manifest = json.loads(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+            base = manifest[0]["prefix"]
+            relative_keys = manifest[1:]
+        except (ValueError, KeyError, IndexError, TypeError) as error:
+            raise ChannelError(f"Manifest file {uri} is not a valid SageMaker manifest "
+                               f"([{{\"prefix\": \"s3://...\"}}, \"key\", ...]): {error}") from None
+        except self.s3.exceptions.NoSuchKey:
+            raise ChannelError(f"Manifest file {uri} does not exist") from None
+        base_bucket, base_prefix = split_s3_uri(base)
+        return [self.download(base_bucket, base_prefix + relative, destination / relative)
+                for relative in relative_keys]
+
+    def download(self, bucket: str, key: str, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.s3.download_file(bucket, key, str(path))
+        except Exception as error:
+            raise ChannelError(f"Could not download s3://{bucket}/{key}: {error}") from error
+        return path
+
+    def download_uri(self, uri: str, path: Path) -> Path:
+        bucket, key = split_s3_uri(uri)
+        return self.download(bucket, key, path)
+
+    def upload(self, path: Path, uri: str) -> None:
+        bucket, key = split_s3_uri(uri)
+        self.s3.upload_file(str(path), bucket, key)
+
+    def put_bytes(self, data: bytes, uri: str) -> None:
+        bucket, key = split_s3_uri(uri)
+        self.s3.put_object(Bucket=bucket, Key=key, Body=data)
+
+    # -- CloudWatch Logs ----------------------------------------------------------------------
+
+    def log_stream(self, group: str, stream: str) -> LogStream:
+        return LogStream(self.logs, group, stream)
+
+
+def pack_model(model_dir: Path, archive: Path) -> Path:
+    """``model/`` -> ``model.tar.gz`` with paths relative to the folder, as SageMaker packs it."""
+    with tarfile.open(archive, "w:gz") as tar:
+        for item in sorted(model_dir.iterdir()):
+            tar.add(item, arcname=item.name)
+    return archive
+
+
+def unpack_model(archive: Path, model_dir: Path) -> None:
+    """Extract ``model.tar.gz`` into the serving container's ``model/`` folder."""
+    model_dir.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive, "r:*") as tar:
+        tar.extractall(model_dir, filter="data")
+
+
+class LogStream:
+    """Ships lines to one CloudWatch Logs stream in small batches, from a background thread."""
+
+    FLUSH_SECONDS = 0.2
+
+    def __init__(self, client, group: str, stream: str):
+        self.client = client
+        self.group = group
+        self.stream = stream
+        self._pending: list[dict] = []
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._ensure_stream()
+        self._thread = threading.Thread(target=self._flush_loop, daemon=True,
+                                         name=f"logs:{stream}")
+        self._thread.start()
+
+    def _ensure_stream(self) -> None:
+        for create, kwargs in ((self.client.create_log_group, {"logGroupName": self.group}),
+                               (self.client.create_log_stream, {"logGroupName": self.group,
+                                                               "logStreamName": self.stream})):
+            with contextlib.suppress(self.client.exceptions.ResourceAlreadyExistsException):
+                create(**kwargs)
+
+    def write(self, line: str) -> None:
+        message = line.rstrip("\n").replace("\t", TAB_ESCAPE)
+        event = {"timestamp": int(time.time() * 1000), "message": message or " "}
+        with self._lock:
+            self._pending.append(event)
+
+    def _flush_loop(self) -> None:
+        while not self._closed.wait(self.FLUSH_SECONDS):
+            self.flush()
+        self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            events, self._pending = self._pending, []
+        for start in range(0, len(events), 1000):
+            try:
+                self.client.put_log_events(logGroupName=self.group, logStreamName=self.stream,
+                                           logEvents=events[start:start + 1000])
+            except Exception:  # logs must never take a job down
+                log.exception("Could not ship %d log events to %s", len(events), self.stream)
+
+    def close(self) -> None:
+        self._closed.set()
+        self._thread.join(timeout=5)
+
+
+# -- processes --------------------------------------------------------------------------------
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: ask Linux to SIGTERM it when the server dies."""
+    try:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except OSError:
+        pass  # not Linux: process groups still clean up on `localcloud stop`
+
+
+def start_container(mode: str, algorithm: str, env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    """Start ``python -m localcloud.containers MODE ALGORITHM`` with merged stdout/stderr.
+
+    The child stays in the server's process group, so stopping the service stops it too.
+    """
+    command = [sys.executable, "-u", "-m", "localcloud.containers", mode, algorithm]
+    full_env = {**os.environ, **env}
+    return subprocess.Popen(command, env=full_env, cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, bufsize=1,
+                            preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+
+
+def kill_tree(process: subprocess.Popen, grace_seconds: float = 3.0) -> None:
+    """Terminate a container and anything it started (SIGTERM, then SIGKILL)."""
+    try:
+        parent = psutil.Process(process.pid)
+        family = parent.children(recursive=True) + [parent]
+    except psutil.NoSuchProcess:
+        return
+    for member in family:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            member.terminate()
+    _, alive = psutil.wait_procs(family, timeout=grace_seconds)
+    for member in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            member.kill()
+    try:
+        process.wait(timeout=grace_seconds)
+    except subprocess.TimeoutExpired:
+        log.warning("Process %d did not exit after SIGKILL", process.pid)

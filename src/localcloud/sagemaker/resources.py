@@ -1,0 +1,207 @@
+"""Named SageMaker resources: storage, ARNs, listing and tags.
+
+Names are unique per account and region, as on AWS; ARNs use the lower-cased name, as AWS's do
+(``arn:aws:sagemaker:us-east-1:123456789012:training-job/my-job``).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ..server.errors import AWSError, validation
+
+
+def now() -> datetime:
+    """Timestamps are timezone-aware UTC, as botocore returns them."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Account:
+    """Where resources live: the account and region their ARNs name."""
+
+    account_id: str
+    region: str
+
+    def arn(self, resource_type: str, name: str) -> str:
+        return f"arn:aws:sagemaker:{self.region}:{self.account_id}:{resource_type}/{name.lower()}"
+
+
+@dataclass
+class Resource:
+    """A stored resource: its public description plus private runtime state."""
+
+    name: str
+    arn: str
+    description: dict[str, Any]
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def describe(self) -> dict[str, Any]:
+        """A snapshot of the description (callers may not mutate the stored one)."""
+        with self.lock:
+            return copy.deepcopy(self.description)
+
+    def update(self, **fields: Any) -> None:
+        with self.lock:
+            self.description.update(fields)
+            self.description["LastModifiedTime"] = now()
+
+
+class ResourceTable:
+    """All resources of one type (training jobs, models, ...), keyed by name."""
+
+    def __init__(self, kind: str, arn_type: str, account: Account,
+                 duplicate_error: Callable[[str], AWSError],
+                 missing_error: Callable[[str], AWSError]):
+        self.kind = kind
+        self.arn_type = arn_type
+        self.account = account
+        self._duplicate_error = duplicate_error
+        self._missing_error = missing_error
+        self._items: dict[str, Resource] = {}
+        self._lock = threading.Lock()
+
+    def arn(self, name: str) -> str:
+        return self.account.arn(self.arn_type, name)
+
+    def add(self, resource: Resource) -> Resource:
+        with self._lock:
+            if resource.name in self._items:
+                raise self._duplicate_error(self.arn(resource.name))
+            self._items[resource.name] = resource
+        return resource
+
+    def get(self, name: str) -> Resource:
+        with self._lock:
+            resource = self._items.get(name)
+        if resource is None:
+            raise self._missing_error(name)
+        return resource
+
+    def find(self, name: str) -> Resource | None:
+        with self._lock:
+            return self._items.get(name)
+
+    def remove(self, name: str) -> Resource:
+        with self._lock:
+            resource = self._items.pop(name, None)
+        if resource is None:
+            raise self._missing_error(name)
+        return resource
+
+    def all(self) -> list[Resource]:
+        with self._lock:
+            return list(self._items.values())
+
+    def by_arn(self, arn: str) -> Resource | None:
+        return next((item for item in self.all() if item.arn == arn), None)
+
+
+# -- listing ----------------------------------------------------------------------------------
+
+SORT_KEYS = {"Name": "{kind}Name", "CreationTime": "CreationTime", "Status": "{kind}Status"}
+
+
+@dataclass
+class ListQuery:
+    """The filters, sort and page every SageMaker List* operation shares."""
+
+    name_contains: str | None = None
+    status_equals: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    sort_by: str = "CreationTime"
+    sort_order: str = "Descending"
+    max_results: int = 100
+    next_token: str | None = None
+
+    @classmethod
+    def from_request(cls, params: dict) -> ListQuery:
+        return cls(
+            name_contains=params.get("NameContains"),
+            status_equals=params.get("StatusEquals"),
+            created_after=_as_datetime(params.get("CreationTimeAfter")),
+            created_before=_as_datetime(params.get("CreationTimeBefore")),
+            sort_by=params.get("SortBy", "CreationTime"),
+            sort_order=params.get("SortOrder", "Descending"),
+            max_results=int(params.get("MaxResults", 100)),
+            next_token=params.get("NextToken"),
+        )
+
+
+def _as_datetime(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromtimestamp(float(value), UTC)
+
+
+def list_page(descriptions: Iterable[dict], query: ListQuery, name_key: str,
+              status_key: str | None,
+              summary: Callable[[dict], dict]) -> tuple[list[dict], str | None]:
+    """Filter, sort and paginate descriptions; return summaries and the next token."""
+    selected = [d for d in descriptions if _matches(d, query, name_key, status_key)]
+    sort_key = {"Name": name_key, "Status": status_key}.get(query.sort_by, "CreationTime")
+    selected.sort(key=lambda d: d.get(sort_key) or "", reverse=query.sort_order == "Descending")
+    try:
+        start = int(query.next_token) if query.next_token else 0
+    except ValueError:
+        raise validation(f"Invalid pagination token {query.next_token!r}") from None
+    page = selected[start:start + query.max_results]
+    end = start + len(page)
+    token = str(end) if end < len(selected) else None
+    return [summary(d) for d in page], token
+
+
+def _matches(description: dict, query: ListQuery, name_key: str, status_key: str | None) -> bool:
+    name = description.get(name_key, "")
+    created = description.get("CreationTime")
+    if query.name_contains and query.name_contains.lower() not in name.lower():
+        return False
+    if query.status_equals and status_key and description.get(status_key) != query.status_equals:
+        return False
+    if query.created_after and created and created <= query.created_after:
+        return False
+    return not (query.created_before and created and created >= query.created_before)
+
+
+def pick(description: dict, *keys: str) -> dict:
+    """The members of ``description`` a summary shows (those that are set)."""
+    return {key: description[key] for key in keys if key in description}
+
+
+# -- tags -------------------------------------------------------------------------------------
+
+class TagStore:
+    """Tags by resource ARN (AddTags, ListTags, DeleteTags and the Tags of Create* calls)."""
+
+    MAX_TAGS = 50
+
+    def __init__(self):
+        self._tags: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, arn: str, tags: list[dict] | None) -> None:
+        if not tags:
+            return
+        with self._lock:
+            current = self._tags.setdefault(arn, {})
+            current.update({tag["Key"]: tag.get("Value", "") for tag in tags})
+            if len(current) > self.MAX_TAGS:
+                raise validation(f"Resource {arn} would have more than {self.MAX_TAGS} tags")
+
+    def list(self, arn: str) -> list[dict]:
+        with self._lock:
+            return [{"Key": k, "Value": v} for k, v in self._tags.get(arn, {}).items()]
+
+    def delete(self, arn: str, keys: list[str] | None = None) -> None:
+        with self._lock:
+            if keys is None:
+                self._tags.pop(arn, None)
+            else:
+                for key in keys:
+                    self._tags.get(arn, {}).pop(key, None)

@@ -1,0 +1,11 @@
+"""Helpers the course notebooks import.
+
+Each module does one thing and works the same against real AWS and against localcloud:
+
+- ``mlcourse.datasets``: one loader per dataset (full download or small offline sample)
+- ``mlcourse.text``: review cleaning, vocabularies and bag-of-words encoding
+- ``mlcourse.teardown``: delete endpoints with their configs and models
+- ``mlcourse.grading``: exercise generation and the learner's grade command
+"""
+
+__version__ = "0.1.0"

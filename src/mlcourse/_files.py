@@ -1,0 +1,47 @@
+"""File-system helpers shared by the dataset loaders and the text cache.
+
+Everything the course caches is written atomically: to a temporary file beside the target, then
+renamed over it. An interrupted download or a kernel restart therefore never leaves a half-written
+file that a later run would trust.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+_READ_CHUNK_BYTES = 1 << 20
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Return the hex SHA-256 digest of a file, reading it in chunks to bound memory."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(_READ_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it to ``target`` only on success.
+
+    The caller writes the temporary path however it likes. If the ``with`` block raises, the
+    temporary file is deleted and ``target`` is left as it was (absent or previous version).
+    The rename is atomic because both paths are in the same directory, hence on one file system.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        # After a successful rename there is nothing left to remove.
+        temporary.unlink(missing_ok=True)

@@ -1,0 +1,92 @@
+"""The learner's grade command: run an exercise's graded tests on their notebook, print a rubric.
+
+The report reads like a project review: one line per criterion, met or not, and when not, why
+(the error the test hit) and a hint; then a summary. Example (the second line is one line)::
+
+    [MET]     Removes HTML tags and punctuation, and lower-cases a review
+    [NOT MET] Builds a vocabulary of the most frequent words — NotImplementedError: TODO: keep
+    the `size` most frequent words  Hint: sort by (-count, word) and keep the first `size` words.
+    Summary: 1/2 criteria met
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .layout import CourseLayout, UnknownExerciseError, locate_exercise, parse_exercise_name
+from .plugin import DEFAULT_TIMEOUT_SECONDS
+from .runner import GradingRun, run_graded_tests
+
+MET_LABEL = "[MET]    "
+NOT_MET_LABEL = "[NOT MET]"
+_MAX_REASON_CHARS = 200
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    """The graded notebook, the exercise it was graded as, and the rubric."""
+
+    notebook: Path
+    exercise: PurePosixPath
+    test_module: Path
+    run: GradingRun
+
+
+def grade(
+    notebook: Path,
+    exercise_name: str | None = None,
+    root: Path | None = None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> GradeReport:
+    """Grade ``notebook`` against its exercise's graded tests.
+
+    The exercise is found from where the notebook sits (under ``Mini-Projects/`` or
+    ``Case-Studies/``), or named with ``exercise_name`` for a copy kept elsewhere, in which case
+    the course root is ``root`` (default: the current directory).
+    """
+    if not notebook.is_file():
+        raise FileNotFoundError(f"no notebook at {notebook}")
+    layout, exercise = _resolve(notebook, exercise_name, root)
+    test_module = layout.graded_test_module(exercise)
+    if not test_module.is_file():
+        raise UnknownExerciseError(
+            f"{exercise} has no graded tests (looked for {test_module}); "
+            f"is this the exercise you meant?"
+        )
+    run = run_graded_tests(test_module, notebook, timeout=timeout)
+    return GradeReport(notebook, exercise, test_module, run)
+
+
+def format_rubric(report: GradeReport) -> list[str]:
+    """The report's lines: a heading, one line per criterion, loading notes, a summary."""
+    run = report.run
+    lines = [f"Grading {report.notebook} as exercise {report.exercise}", ""]
+    for result in run.results:
+        if result.met:
+            lines.append(f"{MET_LABEL} {result.criterion.description}")
+            continue
+        line = f"{NOT_MET_LABEL} {result.criterion.description} — {_shorten(result.reason())}"
+        if result.criterion.hint:
+            line += f"  Hint: {result.criterion.hint}"
+        lines.append(line)
+    if run.notes:
+        lines.append("")
+        lines.extend(f"Note: {note}" for note in run.notes)
+    lines.extend(["", f"Summary: {run.met}/{len(run.results)} criteria met"])
+    return lines
+
+
+def _resolve(
+    notebook: Path, exercise_name: str | None, root: Path | None
+) -> tuple[CourseLayout, PurePosixPath]:
+    if exercise_name is not None:
+        return CourseLayout(root or Path.cwd()), parse_exercise_name(exercise_name)
+    layout, exercise = locate_exercise(notebook)
+    return (CourseLayout(root) if root else layout), exercise
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= _MAX_REASON_CHARS:
+        return text
+    return text[: _MAX_REASON_CHARS - 1] + "…"
