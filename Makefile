@@ -24,3 +24,9 @@ lint: $(STAMP)  ## ruff on code and notebooks
 clean:  ## remove build output and caches (keeps .venv)
 	rm -rf build .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -not -path './.venv/*' -prune -exec rm -rf {} +
+
+.PHONY: grade
+
+grade: $(STAMP)  ## grade your exercise: make grade NB="Mini-Projects/<notebook>.ipynb"
+	@test -n "$(NB)" || { echo 'usage: make grade NB="Mini-Projects/<notebook>.ipynb"'; exit 2; }
+	$(BIN)/python -m mlcourse.grading grade "$(NB)"

@@ -52,7 +52,8 @@ def http_server() -> Iterator[LoopbackServer]:
     state = LoopbackServer(base_url="")
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
     state.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # A short poll interval keeps shutdown (hence each test's teardown) fast.
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield state

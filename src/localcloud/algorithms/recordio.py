@@ -31,6 +31,7 @@ from localcloud.containers.errors import ClientError
 RECORDIO_MAGIC = 0xCED7230A
 CONTENT_TYPE = "application/x-recordio-protobuf"
 _FRAME_HEADER = struct.Struct("<II")
+_MAGIC_BYTES = struct.pack("<I", RECORDIO_MAGIC)
 _LENGTH_MASK = (1 << 29) - 1
 #: The feature and label entry that SageMaker's writers use for vectors and scalar labels.
 VALUES_KEY = "values"
@@ -115,13 +116,13 @@ def split_frames(data: bytes, source: str) -> list[bytes]:
     payloads = []
     offset = 0
     while offset < len(data):
-        if len(data) - offset < _FRAME_HEADER.size:
-            raise ClientError(f"{source}: truncated RecordIO frame header at byte {offset}")
-        magic, length_word = _FRAME_HEADER.unpack_from(data, offset)
-        if magic != RECORDIO_MAGIC:
+        if data[offset:offset + 4] != _MAGIC_BYTES:
             raise ClientError(
                 f"{source}: not RecordIO-protobuf data (byte {offset} does not start a RecordIO "
                 f"frame). If this is CSV, declare the channel or request as text/csv.")
+        if len(data) - offset < _FRAME_HEADER.size:
+            raise ClientError(f"{source}: truncated RecordIO frame header at byte {offset}")
+        _magic, length_word = _FRAME_HEADER.unpack_from(data, offset)
         if length_word >> 29:
             raise ClientError(f"{source}: multi-part RecordIO records are not supported")
         length = length_word & _LENGTH_MASK
@@ -210,7 +211,8 @@ def _checked_tensor(value, where: str):
 def _fill_row(row: np.ndarray, tensor, feature_dim: int, where: str) -> bool:
     """Write one record's features into ``row``; True when they were stored sparsely."""
     values = np.asarray(tensor.values, dtype=np.float32)
-    if not tensor.keys:
+    # A sparse row of zeros has a shape and no keys or values at all.
+    if not tensor.keys and not (tensor.shape and values.size == 0):
         if values.size != feature_dim:
             raise ClientError(f"{where}: {values.size} feature values, but feature_dim is "
                               f"{feature_dim}")
@@ -222,7 +224,7 @@ def _fill_row(row: np.ndarray, tensor, feature_dim: int, where: str) -> bool:
     if tensor.shape and tensor.shape[0] != feature_dim:
         raise ClientError(f"{where}: sparse shape {list(tensor.shape)} does not match "
                           f"feature_dim {feature_dim}")
-    if keys.size and keys.max() >= feature_dim:
+    if keys.size and int(keys.max()) >= feature_dim:
         raise ClientError(f"{where}: sparse key {int(keys.max())} is out of range for "
                           f"feature_dim {feature_dim}")
     row[keys] = values

@@ -394,8 +394,12 @@ class Hosting:
         return Variant(spec, servers, servers[0].image.uri)
 
     def launch_model_server(self, model_name: str, root: Path, log_group: str,
-                            stream_name: str) -> ModelServer:
-        """Start one healthy serving container for a model (endpoints and batch transform)."""
+                            stream_name: str, extra_env: dict | None = None) -> ModelServer:
+        """Start one healthy serving container for a model (endpoints and batch transform).
+
+        ``extra_env`` is what the platform adds to the model's Environment (batch transform
+        sets ``SAGEMAKER_BATCH``, as SageMaker does).
+        """
         model = self.models.get(model_name).describe()
         container = self._model_containers(model)[0]
         image = resolve_image(container["Image"])
@@ -406,8 +410,8 @@ class Hosting:
             if model_data:
                 archive = self.platform.download_uri(model_data, root / "model.tar.gz")
                 unpack_model(archive, paths.model_dir)
-        server = ModelServer(self.platform, root, image, container.get("Environment") or {},
-                             log_group, stream_name)
+        environment = {**(container.get("Environment") or {}), **(extra_env or {})}
+        server = ModelServer(self.platform, root, image, environment, log_group, stream_name)
         try:
             server.start()
         except Exception:

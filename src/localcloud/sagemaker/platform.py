@@ -10,7 +10,6 @@ import contextlib
 import json
 import logging
 import os
-import signal
 import subprocess
 import sys
 import tarfile
@@ -194,27 +193,17 @@ class LogStream:
 
 # -- processes --------------------------------------------------------------------------------
 
-def _die_with_parent() -> None:
-    """Runs in the child before exec: ask Linux to SIGTERM it when the server dies."""
-    try:
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-    except OSError:
-        pass  # not Linux: process groups still clean up on `localcloud stop`
-
-
 def start_container(mode: str, algorithm: str, env: dict[str, str], cwd: Path) -> subprocess.Popen:
     """Start ``python -m localcloud.containers MODE ALGORITHM`` with merged stdout/stderr.
 
     The child stays in the server's process group, so stopping the service stops it too.
+    (Not PR_SET_PDEATHSIG: Linux ties it to the thread that forked, and the thread that starts
+    a model server ends long before the server should.)
     """
     command = [sys.executable, "-u", "-m", "localcloud.containers", mode, algorithm]
     full_env = {**os.environ, **env}
     return subprocess.Popen(command, env=full_env, cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, bufsize=1,
-                            preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+                            stderr=subprocess.STDOUT, text=True, bufsize=1)
 
 
 def kill_tree(process: subprocess.Popen, grace_seconds: float = 3.0) -> None:

@@ -13,6 +13,7 @@ runs, and the metrics the algorithm logs become ``FinalMetricDataList``.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
@@ -320,7 +321,7 @@ class TrainingJobs:
         arn = self.table.arn(name)
         created = now()
         description = {
-            **{k: v for k, v in params.items() if k != "Tags"},
+            **self._with_service_defaults(params),
             "TrainingJobArn": arn,
             "TrainingJobStatus": "InProgress",
             "SecondaryStatus": "Starting",
@@ -338,6 +339,22 @@ class TrainingJobs:
         self.jobs[name] = job
         job.start()
         return {"TrainingJobArn": arn}
+
+    @staticmethod
+    def _with_service_defaults(params: dict) -> dict:
+        """The request as DescribeTrainingJob echoes it, with the defaults AWS fills in."""
+        description = copy.deepcopy({k: v for k, v in params.items() if k != "Tags"})
+        description["OutputDataConfig"].setdefault("KmsKeyId", "")
+        description["OutputDataConfig"].setdefault("CompressionType", "GZIP")
+        description["ResourceConfig"].setdefault("VolumeSizeInGB", 30)
+        description["AlgorithmSpecification"].setdefault("TrainingInputMode", "File")
+        description["AlgorithmSpecification"].setdefault(
+            "EnableSageMakerMetricsTimeSeries", False)
+        description.setdefault("HyperParameters", {})
+        for channel in description.get("InputDataConfig") or []:
+            channel.setdefault("CompressionType", "None")
+            channel.setdefault("RecordWrapperType", "None")
+        return description
 
     @staticmethod
     def _check_channels(params: dict) -> None:

@@ -110,7 +110,9 @@ class TransformJob:
         try:
             root = self.platform.state_dir / "transform-jobs" / self.name
             self.server = self.hosting.launch_model_server(
-                self.description["ModelName"], root, LOG_GROUP, f"{self.name}/{instance}")
+                self.description["ModelName"], root, LOG_GROUP, f"{self.name}/{instance}",
+                extra_env={**(self.description.get("Environment") or {}),
+                           "SAGEMAKER_BATCH": "true"})
             self._transform_all(stream)
             status, reason = ("Stopped", None) if self.stop_requested.is_set() else \
                 ("Completed", None)

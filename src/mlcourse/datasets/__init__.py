@@ -4,3 +4,21 @@ Every loader takes ``source="full"`` (the original data, downloaded from its can
 checksum, cache and progress bar) or ``source="sample"`` (a small real sample shipped in ``data/``
 or a deterministic generator with the original's exact schema and layout).
 """
+
+from mlcourse.datasets.boston import load_boston_housing
+from mlcourse.datasets.imdb import (
+    ImdbData,
+    generate_drifted_reviews,
+    load_imdb,
+    read_imdb_reviews,
+    write_sample_archive,
+)
+
+__all__ = [
+    "ImdbData",
+    "generate_drifted_reviews",
+    "load_boston_housing",
+    "load_imdb",
+    "read_imdb_reviews",
+    "write_sample_archive",
+]

@@ -26,6 +26,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from tqdm import tqdm
 
@@ -193,32 +194,45 @@ def _download_to(
     url: str, path: Path, expected_size: int | None, progress: bool, timeout: float
 ) -> tuple[str, int]:
     """Stream ``url`` into ``path``; return the SHA-256 and size of what was received."""
-    digest = hashlib.sha256()
-    received = 0
     request = urllib.request.Request(url, headers={"User-Agent": "mlcourse"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response, open(path, "wb") as out:
-            total = _content_length(response) or expected_size
+            announced = _content_length(response)
             with tqdm(
-                total=total,
+                total=announced or expected_size,
                 desc=_filename_from_url(url),
                 unit="B",
                 unit_scale=True,
                 unit_divisor=1024,
                 disable=not progress,
             ) as bar:
-                while chunk := response.read(_DOWNLOAD_CHUNK_BYTES):
-                    digest.update(chunk)
-                    out.write(chunk)
-                    received += len(chunk)
-                    bar.update(len(chunk))
+                sha256, received = _copy(response, out, bar)
     except (OSError, http.client.HTTPException) as error:
         # URLError and HTTPError are OSErrors; IncompleteRead is an HTTPException.
-        raise DownloadError(
-            f"Could not download {url}: {error}. Check the network connection (or the URL), "
-            "then run again; nothing was cached."
-        ) from error
-    return digest.hexdigest(), received
+        raise _download_error(url, str(error)) from error
+    if announced is not None and received < announced:
+        # urllib returns a short body silently when the connection drops early.
+        raise _download_error(url, f"the transfer stopped after {received} of {announced} bytes")
+    return sha256, received
+
+
+def _copy(source: BinaryIO, target: BinaryIO, bar: tqdm) -> tuple[str, int]:
+    """Copy ``source`` to ``target`` in chunks, hashing and counting them on the way."""
+    digest = hashlib.sha256()
+    copied = 0
+    while chunk := source.read(_DOWNLOAD_CHUNK_BYTES):
+        digest.update(chunk)
+        target.write(chunk)
+        copied += len(chunk)
+        bar.update(len(chunk))
+    return digest.hexdigest(), copied
+
+
+def _download_error(url: str, reason: str) -> DownloadError:
+    return DownloadError(
+        f"Could not download {url}: {reason}. Check the network connection (or the URL), "
+        "then run again; nothing was cached."
+    )
 
 
 def _content_length(response: http.client.HTTPResponse) -> int | None:

@@ -22,7 +22,10 @@ deployed model meets a few years later.
 from __future__ import annotations
 
 import random
+import re
+import string
 from dataclasses import dataclass
+from functools import cache
 
 # --- word lists ------------------------------------------------------------------------------
 # Every cue word must survive review_to_words (not a stop word) and no positive cue may share a
@@ -90,6 +93,8 @@ _NEUTRAL_ADJECTIVES = (
     "long", "short", "slow", "loud", "quiet", "dark", "colourful", "old-fashioned", "modern",
     "simple", "complicated", "black and white", "low-budget", "foreign", "violent", "talky",
 )
+_RUNTIMES = tuple(range(75, 185, 5))
+_YEARS = tuple(range(1930, 2011))
 _INTENSIFIERS = ("truly", "really", "quite", "incredibly", "rather", "utterly", "simply")
 _TRANSITIONS = ("That said,", "Still,", "Then again,", "In the end,", "Even so,")
 _SYLLABLE_ONSETS = (
@@ -187,6 +192,8 @@ _NEGATED_TEMPLATES = (
     "Not exactly a {cue} {film}.",
 )
 
+_ARTICLE_BEFORE_VOWEL = re.compile(r"\b([Aa])(?= [aeiouAEIOU])")  # "a awful" -> "an awful"
+
 # --- how sentiment shows --------------------------------------------------------------------
 
 POSITIVE_RATINGS = {7: 0.2, 8: 0.25, 9: 0.2, 10: 0.35}
@@ -202,12 +209,40 @@ _SENTENCES_PER_PARAGRAPH = (2, 6)
 _MAX_SENTENCES = 60
 
 
+@cache
+def _slots(template: str) -> tuple[str, ...]:
+    """The names of a template's slots, except the character names filled separately."""
+    fields = {field for _, field, _, _ in string.Formatter().parse(template) if field}
+    return tuple(sorted(fields - {"name", "other_name"}))
+
+
 class ReviewWriter:
     """Writes reviews from one :class:`Lexicon`, drawing every choice from one seeded RNG."""
 
     def __init__(self, lexicon: Lexicon, rng: random.Random) -> None:
-        self._lexicon = lexicon
         self._rng = rng
+        neutral_pools = {
+            "subject": lexicon.subjects,
+            "film": lexicon.film_words,
+            "role": _ROLES,
+            "action": _ACTIONS,
+            "place": _PLACES,
+            "occasion": _OCCASIONS,
+            "source": _SOURCES,
+            "neutral": _NEUTRAL_ADJECTIVES,
+            "intensifier": _INTENSIFIERS,
+            "minutes": _RUNTIMES,
+            "year": _YEARS,
+        }
+        cue_words = {
+            1: (lexicon.positive_adjectives, lexicon.positive_nouns),
+            0: (lexicon.negative_adjectives, lexicon.negative_nouns),
+        }
+        # Word pools for each template slot, by the polarity of the cue words.
+        self._pools = {
+            polarity: {**neutral_pools, "cue": adjectives, "cue_noun": nouns}
+            for polarity, (adjectives, nouns) in cue_words.items()
+        }
 
     def rating(self, label: int) -> int:
         """Draw an IMDB star rating for a label: 1-4 for negative (0), 7-10 for positive (1)."""
@@ -230,6 +265,7 @@ class ReviewWriter:
         return min(_MAX_SENTENCES, max(2, round(self._rng.lognormvariate(2.4, 0.6))))
 
     def _sentence(self, label: int, agreement: float, names: list[str]) -> str:
+        """A neutral sentence, or a cue agreeing with ``label`` with probability ``agreement``."""
         if self._rng.random() >= _CUE_SENTENCE_PROBABILITY:
             return self._fill(self._rng.choice(_NEUTRAL_TEMPLATES), names)
         polarity = label if self._rng.random() < agreement else 1 - label
@@ -256,27 +292,11 @@ class ReviewWriter:
 
     def _fill(self, template: str, names: list[str], polarity: int = 1) -> str:
         """Fill a template's slots; ``polarity`` picks the cue words' side."""
-        lexicon, rng = self._lexicon, self._rng
-        adjectives = lexicon.positive_adjectives if polarity else lexicon.negative_adjectives
-        nouns = lexicon.positive_nouns if polarity else lexicon.negative_nouns
-        name, other_name = rng.sample(names, 2)
-        text = template.format(
-            cue=rng.choice(adjectives),
-            cue_noun=rng.choice(nouns),
-            subject=rng.choice(lexicon.subjects),
-            film=rng.choice(lexicon.film_words),
-            name=name,
-            other_name=other_name,
-            role=rng.choice(_ROLES),
-            action=rng.choice(_ACTIONS),
-            place=rng.choice(_PLACES),
-            occasion=rng.choice(_OCCASIONS),
-            source=rng.choice(_SOURCES),
-            neutral=rng.choice(_NEUTRAL_ADJECTIVES),
-            intensifier=rng.choice(_INTENSIFIERS),
-            minutes=rng.randrange(75, 185, 5),
-            year=rng.randrange(1930, 2011),
-        )
+        pools = self._pools[polarity]
+        values = {field: self._rng.choice(pools[field]) for field in _slots(template)}
+        # Two different characters, whether or not the template mentions both.
+        values["name"], values["other_name"] = self._rng.sample(names, 2)
+        text = _ARTICLE_BEFORE_VOWEL.sub(r"\1n", template.format(**values))
         return text[0].upper() + text[1:]
 
     def _name(self) -> str:

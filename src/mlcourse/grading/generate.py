@@ -23,7 +23,14 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
-from .layout import GRADED_TAG, NOTEBOOK_SUFFIX, SCRIPT_SUFFIX, SOLUTIONS_DIR, CourseLayout
+from .layout import (
+    GRADED_TAG,
+    NOTEBOOK_SUFFIX,
+    SCRIPT_SUFFIX,
+    SOLUTIONS_DIR,
+    CourseError,
+    CourseLayout,
+)
 from .markers import Location, SourceKind, Todo, to_exercise
 
 logger = logging.getLogger(__name__)
@@ -37,7 +44,7 @@ _VALID_CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _SOURCE_KINDS = {"code": SourceKind.CODE, "markdown": SourceKind.MARKDOWN}
 
 
-class SolutionFileError(ValueError):
+class SolutionFileError(CourseError, ValueError):
     """A solution file the generator cannot read (not a notebook, not UTF-8, ...)."""
 
 
@@ -157,7 +164,7 @@ def _generate_script(source: Path, exercise: PurePosixPath) -> GeneratedFile:
     keep = 1 if lines and lines[0].startswith("#!") else 0
     banner = [
         f"{SCRIPT_BANNER_PREFIX}{label}\n",
-        "# by `python -m mlcourse.grading generate`: maintainers edit the solution, not this file.\n",
+        "# by `python -m mlcourse.grading generate`; maintainers edit that file, not this one.\n",
     ]
     content = "".join(lines[:keep] + banner + lines[keep:])
     return GeneratedFile(exercise, content.encode("utf-8"), graded_todos=transformed.todos)
@@ -194,7 +201,7 @@ def _banner_cell(exercise: PurePosixPath) -> nbformat.NotebookNode:
         f"_This exercise is generated from `{_solution_label(exercise)}` by "
         "`python -m mlcourse.grading generate`; maintainers edit the solution, not this file._\n"
         "\n"
-        f'When you have done the TODOs, grade your work from the repository root with '
+        f"When you have done the TODOs, grade your work from the repository root with "
         f'`make grade NB="{exercise}"`.'
     )
     return nbformat.v4.new_markdown_cell(text, id=BANNER_CELL_ID)

@@ -33,7 +33,14 @@ TEST_MODULE_PREFIX = "test_"
 GRADED_TAG = "graded"
 
 
-class UnknownExerciseError(LookupError):
+class CourseError(Exception):
+    """Base of the errors that mean course files or command arguments are wrong, not the code.
+
+    The command line reports them in one line instead of a traceback.
+    """
+
+
+class UnknownExerciseError(CourseError, LookupError):
     """A path that cannot be matched to an exercise of the course."""
 
 

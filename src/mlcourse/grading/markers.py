@@ -31,6 +31,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from .layout import CourseError
+
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 BEGIN_EXERCISE_ONLY = "### BEGIN EXERCISE ONLY"
@@ -94,7 +96,7 @@ class Location:
         return ", ".join(parts)
 
 
-class MarkerError(ValueError):
+class MarkerError(CourseError, ValueError):
     """Markers that are unbalanced, nested, misspelt or missing their TODO line."""
 
     def __init__(self, location: Location, line: int, problem: str) -> None:
@@ -220,6 +222,9 @@ class _Transformer:
         if region is RegionKind.SOLUTION:
             begin_line = self.lines[self.open_line - 1]
             self.output.append(self._stub(_indentation(begin_line)) + _line_ending(line))
+        elif self.output and not _line_ending(line):
+            # The marker ended the text: so does the exercise-only content, without a newline.
+            self.output[-1] = self.output[-1].rstrip("\r\n")
         self.open_region = None
 
     def _stub(self, indent: str) -> str:

@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .layout import CourseError
 from .plugin import DEFAULT_TIMEOUT_SECONDS
 from .results import NOT_RUN, CriterionResult, Outcome, ResultsFile
 
@@ -27,7 +28,7 @@ RUN_TIMEOUT_FLOOR_SECONDS = 120.0
 _OUTPUT_TAIL_LINES = 30
 
 
-class GradingError(RuntimeError):
+class GradingError(CourseError, RuntimeError):
     """The graded tests themselves could not run (a broken test module, not the learner's work)."""
 
 
@@ -77,7 +78,8 @@ def run_graded_tests(
         if not finished
         else "not run: pytest ended before reaching this test"
     )
-    return GradingRun(recorded.results(Outcome(NOT_RUN, message=why_missing)), recorded.notes, output)
+    results = recorded.results(Outcome(NOT_RUN, message=why_missing))
+    return GradingRun(results, recorded.notes, output)
 
 
 def _pytest_command(
@@ -92,6 +94,9 @@ def _pytest_command(
         "--no-header",
         "-p",
         "no:cacheprovider",
+        # Graded tests never need nbval, and it costs every run a second of imports.
+        "-p",
+        "no:nbval",
         # Only the graded tests' own conftest applies, not those of the surrounding test suite.
         f"--confcutdir={test_module.parent}",
         f"--exercise={notebook}",

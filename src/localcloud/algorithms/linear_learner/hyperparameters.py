@@ -12,8 +12,8 @@ Values documented as ``auto`` are resolved here, so the trainer only sees number
   ``beta_2`` as its decay);
 - ``wd`` auto -> 1e-4, ``l1`` auto -> 0; ``bias_lr_mult`` auto -> 1; ``bias_wd_mult`` auto -> 0
   (the documented default: no regularization of the bias);
-- ``lr_scheduler_step`` auto -> 100 updates, ``lr_scheduler_factor`` auto -> 0.99,
-  ``lr_scheduler_minimum_lr`` auto -> 1e-5;
+- ``lr_scheduler_step`` auto -> None, which the trainer reads as a tenth of an epoch's updates;
+  ``lr_scheduler_factor`` auto -> 0.99, ``lr_scheduler_minimum_lr`` auto -> 1e-5;
 - ``num_models`` auto -> 8, or 1 inside a hyperparameter tuning job (the docs say automatic model
   tuning turns the internal parallel training off);
 - ``normalize_label``/``unbias_label`` auto -> on for regression only; ``unbias_data`` auto ->
@@ -98,7 +98,7 @@ class Hyperparameters:
     bias_wd_mult: float
     use_bias: bool
     use_lr_scheduler: bool
-    lr_scheduler_step: int
+    lr_scheduler_step: int | None  # None: a tenth of an epoch
     lr_scheduler_factor: float
     lr_scheduler_minimum_lr: float
     init_method: str
@@ -180,7 +180,6 @@ def _choice(*options: str):
 
 
 _positive_int = _check(_integer, lambda v: v > 0, "a positive integer")
-_non_negative_int = _check(_integer, lambda v: v >= 0, "a non-negative integer")
 _positive = _check(_number, lambda v: v > 0, "a positive number")
 _non_negative = _check(_number, lambda v: v >= 0, "a non-negative number")
 _unit_open = _check(_number, lambda v: 0 < v < 1, "a number between 0 and 1 (exclusive)")
@@ -192,10 +191,17 @@ _flag = _check(_boolean, lambda v: True, "true or false")
 def _auto_or(parser):
     """``auto`` stays the string ``auto``; anything else goes through ``parser``."""
 
-    def parse(text: str):
-        return AUTO if text.strip().lower() == AUTO else parser(text)
+    expected = f"auto or {parser.expected}"
 
-    parse.expected = f"auto or {parser.expected}"
+    def parse(text: str):
+        if text.strip().lower() == AUTO:
+            return AUTO
+        try:
+            return parser(text)
+        except ValueError:
+            raise ValueError(expected) from None
+
+    parse.expected = expected
     return parse
 
 
@@ -311,7 +317,7 @@ def _resolve(values: dict, tuning: bool) -> Hyperparameters:
         "l1": _or_default(values["l1"], 0.0),
         "bias_lr_mult": _or_default(values["bias_lr_mult"], 1.0),
         "bias_wd_mult": _or_default(values["bias_wd_mult"], 0.0),
-        "lr_scheduler_step": _or_default(values["lr_scheduler_step"], 100),
+        "lr_scheduler_step": _or_default(values["lr_scheduler_step"], None),
         "lr_scheduler_factor": _or_default(values["lr_scheduler_factor"], 0.99),
         "lr_scheduler_minimum_lr": _or_default(values["lr_scheduler_minimum_lr"], 1e-5),
         "normalize_data": _or_default(values["normalize_data"], True),

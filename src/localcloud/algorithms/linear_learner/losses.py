@@ -94,8 +94,10 @@ class Loss:
 
 def _logistic(scores: np.ndarray, signs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     margins = signs * scores
-    loss = np.logaddexp(0.0, -margins)  # log(1 + exp(-m)) without overflow
-    return loss, -signs * sigmoid(-margins)
+    small = np.exp(-np.abs(margins))  # in (0, 1], so nothing overflows
+    loss = np.log1p(small) + np.maximum(-margins, 0.0)  # log(1 + exp(-m))
+    wrong_side = np.where(margins >= 0, small, 1.0) / (1.0 + small)  # sigmoid(-m)
+    return loss, -signs * wrong_side
 
 
 def _hinge(scores: np.ndarray, signs: np.ndarray, margin: float) -> tuple[np.ndarray, np.ndarray]:

@@ -1,8 +1,9 @@
 """Hyperparameters of the SageMaker XGBoost algorithm: validation and translation for xgboost.
 
 SageMaker hands every hyperparameter over as a string. The names and ranges follow the
-algorithm's documentation (https://docs.aws.amazon.com/sagemaker/latest/dg/xgboost_hyperparameters.html)
-and its validation code (sagemaker-xgboost-container ``algorithm_mode/hyperparameter_validation.py``):
+algorithm's documentation
+(https://docs.aws.amazon.com/sagemaker/latest/dg/xgboost_hyperparameters.html) and its
+validation code (sagemaker-xgboost-container ``algorithm_mode/hyperparameter_validation.py``):
 ``num_round`` is required, unknown names are rejected, values out of range fail the job with a
 ``ClientError`` naming the hyperparameter.
 
@@ -35,6 +36,8 @@ OBJECTIVES = (
     "reg:squaredlogerror", "reg:tweedie", "survival:aft", "survival:cox",
 )
 MULTICLASS_OBJECTIVES = ("multi:softmax", "multi:softprob")
+#: Objectives xgboost renamed; notebooks written for older images still use the old names.
+RENAMED_OBJECTIVES = {"reg:linear": "reg:squarederror"}
 #: Objectives for which ``auc`` makes sense (the container rejects it for the others).
 AUC_OBJECTIVE_PREFIXES = ("binary:", "rank:")
 
@@ -152,9 +155,7 @@ class TrainingSettings:
     num_round: int
     early_stopping_rounds: int | None = None
     csv_weights: bool = False
-    #: Metrics xgboost computes, in the order they were asked for.
-    native_metrics: list[str] = field(default_factory=list)
-    #: Metrics the SageMaker container computes with scikit-learn.
+    #: Metrics the SageMaker container computes with scikit-learn (xgboost computes the rest).
     container_metrics: list[str] = field(default_factory=list)
     #: The metric 1.3-1 and later watch for early stopping (None: they do not stop early).
     early_stopping_metric: str | None = None
@@ -175,18 +176,18 @@ def parse_hyperparameters(raw: dict[str, str]) -> TrainingSettings:
                           "rounds, e.g. num_round=100)")
     _check_objective(values)
     requested_metrics = _requested_metrics(values)
-    settings = TrainingSettings(
-        params=_xgboost_params(values),
+    params = _xgboost_params(values)
+    native_metrics = [m for m in requested_metrics if m not in metrics.CONTAINER_METRICS]
+    if native_metrics:
+        params["eval_metric"] = native_metrics
+    return TrainingSettings(
+        params=params,
         num_round=values["num_round"],
         early_stopping_rounds=values.get("early_stopping_rounds"),
         csv_weights=values.get("csv_weights", 0) == 1,
-        native_metrics=[m for m in requested_metrics if m not in metrics.CONTAINER_METRICS],
         container_metrics=[m for m in requested_metrics if m in metrics.CONTAINER_METRICS],
         early_stopping_metric=_early_stopping_metric(values),
     )
-    if settings.native_metrics:
-        settings.params["eval_metric"] = settings.native_metrics
-    return settings
 
 
 def _unquote(text: str) -> str:
@@ -259,7 +260,7 @@ def _check_metric(metric: str, objective: str) -> None:
         hint = f"; did you mean {close[0]}?" if close else ""
         raise ClientError(f"Hyperparameter eval_metric: {metric} is not a metric the SageMaker "
                           f"XGBoost algorithm computes{hint}")
-    if metric.startswith("auc") and not objective.startswith(AUC_OBJECTIVE_PREFIXES):
+    if metric == "auc" and not objective.startswith(AUC_OBJECTIVE_PREFIXES):
         raise ClientError("Metric 'auc' can only be applied for classification and ranking "
                           f"problems (objective is {objective})")
 
@@ -274,16 +275,25 @@ def _xgboost_params(values: dict) -> dict[str, Any]:
     """The hyperparameters xgboost itself reads, with legacy spellings translated."""
     params = {}
     for name, value in values.items():
-        if name in CONTAINER_ONLY:
-            continue
         if name in OBSOLETE:
             log.info("Hyperparameter %s=%s is not used by xgboost %s; ignoring it",
                      name, value, xgboost.__version__)
-            continue
-        params[name] = value
+        elif name not in CONTAINER_ONLY:
+            params[name] = value
+    _translate_legacy_spellings(values, params)
+    return params
+
+
+def _translate_legacy_spellings(values: dict, params: dict[str, Any]) -> None:
+    """Rewrite, in ``params``, settings the installed xgboost spells differently."""
     if values.get("silent") == 1 and "verbosity" not in values:
         params["verbosity"] = 0  # what silent=1 meant before xgboost 1.0
+    if params.get("objective") in RENAMED_OBJECTIVES:
+        # The real images hand the old name to xgboost, which warns and trains with the new
+        # one; renaming here does the same and keeps models sliceable by early stopping.
+        new_name = RENAMED_OBJECTIVES[params["objective"]]
+        log.warning("%s is now deprecated in favor of %s.", params["objective"], new_name)
+        params["objective"] = new_name
     if params.get("tree_method") == "gpu_hist":
         log.warning("tree_method=gpu_hist needs a GPU; localcloud trains with tree_method=hist")
         params["tree_method"] = "hist"
-    return params

@@ -1,0 +1,294 @@
+"""Reading training channels and inference requests in the formats SageMaker XGBoost accepts.
+
+The algorithm's documented input interface
+(https://docs.aws.amazon.com/sagemaker/latest/dg/xgboost-how-to-use.html#InputOutput-XGBoost):
+
+- ``text/libsvm`` (the default when a channel names no ContentType): one record per line,
+  ``<label>[:<weight>] <index>:<value> ...`` with zero-based feature indices; inference
+  requests may leave the label out.
+- ``text/csv``: no header; for training the label is the first column (with ``csv_weights=1``
+  the instance weight is the second); inference rows hold the features only.
+
+Every parsing problem becomes a ClientError that names the file (or the request body), the line
+and the offending value, so a learner can fix the data without reading a stack trace.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xgboost
+from scipy import sparse
+
+from localcloud.containers.errors import ClientError, UnsupportedContentType
+
+log = logging.getLogger(__name__)
+
+CSV = "csv"
+LIBSVM = "libsvm"
+
+_CSV_TYPES = ("csv", "text/csv")
+_LIBSVM_TYPES = ("libsvm", "text/libsvm", "text/x-libsvm")
+_KNOWN_ELSEWHERE = ("parquet", "application/x-parquet", "recordio-protobuf",
+                    "application/x-recordio-protobuf")
+
+CSV_TRAINING_HINT = "text/csv channels take numbers only, label in the first column, no header"
+CSV_REQUEST_HINT = ("text/csv requests take numbers only, one row per line, "
+                    "no label column and no header")
+LIBSVM_TRAINING_HINT = "text/libsvm rows look like '<label> <index>:<value> <index>:<value> ...'"
+LIBSVM_REQUEST_HINT = "text/libsvm requests look like '<index>:<value> <index>:<value> ...'"
+
+
+# -- content types ---------------------------------------------------------------------------
+
+def channel_format(content_type: str | None) -> str:
+    """CSV or LIBSVM for a channel's ContentType (libsvm when none is given, as on AWS)."""
+    if content_type is None:
+        return LIBSVM
+    media_type, _, parameters = content_type.lower().partition(";")
+    media_type = media_type.strip()
+    if media_type in _LIBSVM_TYPES:
+        return LIBSVM
+    if media_type in _CSV_TYPES:
+        _check_label_size(content_type, parameters)
+        return CSV
+    if media_type in _KNOWN_ELSEWHERE:
+        raise ClientError(f"ContentType {content_type} is accepted by SageMaker XGBoost but not "
+                          "implemented by localcloud; use text/csv or text/libsvm")
+    raise ClientError(f"{content_type} is not an accepted ContentType: "
+                      "text/csv, text/csv; label_size=1, text/libsvm, libsvm, csv")
+
+
+def _check_label_size(content_type: str, parameters: str) -> None:
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip() == "label_size" and value.strip() != "1":
+            raise ClientError(f"{content_type} is not an accepted csv ContentType. "
+                              "Optional parameter label_size must be equal to 1")
+
+
+def request_format(content_type: str) -> str:
+    """CSV or LIBSVM for an inference request's Content-Type header."""
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type == "text/csv":
+        return CSV
+    if media_type in ("text/libsvm", "text/x-libsvm"):
+        return LIBSVM
+    raise UnsupportedContentType(f"Content type {content_type} is not supported by SageMaker "
+                                 "XGBoost in localcloud; send text/csv or text/libsvm")
+
+
+# -- records ---------------------------------------------------------------------------------
+
+@dataclass
+class Records:
+    """Rows read from a channel or a request: features, and labels and weights for training."""
+
+    features: np.ndarray | sparse.csr_matrix
+    labels: np.ndarray | None = None
+    weights: np.ndarray | None = None
+
+    @property
+    def num_rows(self) -> int:
+        return self.features.shape[0]
+
+    @property
+    def num_columns(self) -> int:
+        return self.features.shape[1]
+
+    def to_dmatrix(self, num_columns: int | None = None) -> xgboost.DMatrix:
+        """A DMatrix, widening sparse rows to ``num_columns`` so data sets line up."""
+        features = self.features
+        if sparse.issparse(features) and num_columns and num_columns > features.shape[1]:
+            features = _widen(features, num_columns)
+        return xgboost.DMatrix(features, label=self.labels, weight=self.weights)
+
+
+def concatenate(parts: list[Records]) -> Records:
+    """One Records holding the rows of several files, in order."""
+    if len(parts) == 1:
+        return parts[0]
+    if sparse.issparse(parts[0].features):
+        width = max(part.num_columns for part in parts)
+        features = sparse.vstack([_widen(part.features, width) for part in parts], format="csr")
+    else:
+        features = np.vstack([part.features for part in parts])
+    return Records(features=features, labels=_join(part.labels for part in parts),
+                   weights=_join(part.weights for part in parts))
+
+
+def _widen(matrix: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
+    """The same rows with ``width`` columns (the extra columns hold no value: missing)."""
+    return sparse.csr_matrix((matrix.data, matrix.indices, matrix.indptr),
+                             shape=(matrix.shape[0], width))
+
+
+def _join(arrays: Iterable[np.ndarray | None]) -> np.ndarray | None:
+    arrays = list(arrays)
+    return None if any(array is None for array in arrays) else np.concatenate(arrays)
+
+
+# -- training files --------------------------------------------------------------------------
+
+def read_training_file(path: Path, data_format: str, csv_weights: bool = False) -> Records:
+    """The labelled records of one channel file (empty Records for an empty file)."""
+    if data_format == CSV:
+        return _labelled_csv(path, csv_weights)
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        return parse_libsvm(lines, path.name, labelled=True, hint=LIBSVM_TRAINING_HINT)
+
+
+def _labelled_csv(path: Path, csv_weights: bool) -> Records:
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        first_line = handle.readline()
+    table = read_csv_table(path, path.name, _sniff_delimiter(first_line), CSV_TRAINING_HINT)
+    if table.shape[0] == 0:
+        return Records(features=table, labels=np.empty(0, dtype=np.float32))
+    first_feature = 2 if csv_weights else 1
+    if table.shape[1] <= first_feature:
+        raise ClientError(f"{path.name} has {table.shape[1]} column(s); {CSV_TRAINING_HINT}"
+                          + (", instance weight in the second" if csv_weights else ""))
+    labels = table[:, 0]
+    _check_labels_present(labels, path.name)
+    return Records(features=table[:, first_feature:], labels=labels,
+                   weights=table[:, 1] if csv_weights else None)
+
+
+def _check_labels_present(labels: np.ndarray, source: str) -> None:
+    missing = np.flatnonzero(np.isnan(labels))
+    if missing.size:
+        raise ClientError(f"missing label in line {missing[0] + 1} of {source}; "
+                          f"{CSV_TRAINING_HINT}")
+
+
+# -- request bodies --------------------------------------------------------------------------
+
+def read_request(body: bytes, data_format: str) -> Records:
+    """The feature rows of an inference request body."""
+    text = body.decode("utf-8", errors="replace").strip()
+    if not text:
+        raise ClientError("The request body is empty; send one or more rows of features")
+    if data_format == CSV:
+        delimiter = _sniff_delimiter(text.split("\n", 1)[0])
+        table = read_csv_table(io.StringIO(text), "the request body", delimiter, CSV_REQUEST_HINT)
+        return Records(features=table)
+    return parse_libsvm(text.splitlines(), "the request body", labelled=False,
+                        hint=LIBSVM_REQUEST_HINT)
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+def _sniff_delimiter(first_line: str) -> str:
+    """The delimiter of a CSV file, guessed from its first line as the real container does."""
+    try:
+        delimiter = csv.Sniffer().sniff(first_line[:512], delimiters=",;\t| ").delimiter
+    except csv.Error:
+        return ","
+    return "," if delimiter.isalnum() else delimiter
+
+
+def read_csv_table(source: Path | io.StringIO, name: str, delimiter: str, hint: str) -> np.ndarray:
+    """A float32 table; blank lines are skipped, empty cells become NaN (missing values)."""
+    try:
+        frame = pd.read_csv(source, header=None, sep=delimiter, dtype=np.float32,
+                            skip_blank_lines=False, engine="c")
+    except pd.errors.EmptyDataError:
+        return np.empty((0, 0), dtype=np.float32)
+    except pd.errors.ParserError as error:
+        raise ClientError(f"{name} is not valid CSV: {_first_line(error)}; every row needs the "
+                          f"same number of columns; {hint}") from None
+    except ValueError:
+        _rewind(source)
+        raise _non_number_error(source, name, delimiter, hint) from None
+    table = frame.to_numpy()
+    return table[~np.isnan(table).all(axis=1)]  # rows of a blank line are all NaN
+
+
+def _non_number_error(source, name: str, delimiter: str, hint: str) -> ClientError:
+    """Locate the first cell that is not a number (only runs once reading has failed)."""
+    frame = pd.read_csv(source, header=None, sep=delimiter, dtype=str, skip_blank_lines=False,
+                        keep_default_na=False)
+    for column_number, column in enumerate(frame.columns, start=1):
+        cells = frame[column]
+        not_numbers = pd.to_numeric(cells, errors="coerce").isna() & (cells.str.strip() != "")
+        if not_numbers.any():
+            row = int(np.flatnonzero(not_numbers.to_numpy())[0])
+            return ClientError(f"could not convert {cells.iloc[row]!r} to float in line "
+                               f"{row + 1}, column {column_number} of {name}; {hint}")
+    return ClientError(f"{name} could not be read as numbers; {hint}")
+
+
+def _rewind(source) -> None:
+    if hasattr(source, "seek"):
+        source.seek(0)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[-1]
+
+
+# -- LIBSVM ----------------------------------------------------------------------------------
+
+def parse_libsvm(lines: Iterable[str], name: str, *, labelled: bool, hint: str) -> Records:
+    """Records from LIBSVM lines; requests may carry a label, which is ignored."""
+    labels, weights = [], []
+    indptr, indices, values = [0], [], []
+    for line_number, line in enumerate(lines, start=1):
+        tokens = line.split()
+        if not tokens:
+            continue
+        if labelled:
+            label, weight = _libsvm_label(tokens[0], line_number, name, hint)
+            labels.append(label)
+            weights.append(weight)
+        if labelled or ":" not in tokens[0]:
+            tokens = tokens[1:]
+        for token in tokens:
+            index, value = _libsvm_feature(token, line_number, name, hint)
+            indices.append(index)
+            values.append(value)
+        indptr.append(len(indices))
+    width = max(indices) + 1 if indices else 0
+    features = sparse.csr_matrix((np.asarray(values, dtype=np.float32),
+                                  np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+                                 shape=(len(indptr) - 1, width))
+    return Records(features=features,
+                   labels=np.asarray(labels, dtype=np.float32) if labelled else None,
+                   weights=_libsvm_weights(weights) if labelled else None)
+
+
+def _libsvm_label(token: str, line_number: int, name: str, hint: str) -> tuple[float, float | None]:
+    label, _, weight = token.partition(":")
+    try:
+        return float(label), float(weight) if weight else None
+    except ValueError:
+        raise ClientError(f"could not read the label {token!r} in line {line_number} of {name}; "
+                          f"{hint}") from None
+
+
+def _libsvm_feature(token: str, line_number: int, name: str, hint: str) -> tuple[int, float]:
+    index, colon, value = token.partition(":")
+    try:
+        if not colon:
+            raise ValueError(token)
+        parsed = int(index), float(value)
+    except ValueError:
+        raise ClientError(f"{token!r} in line {line_number} of {name} is not <index>:<value>; "
+                          f"{hint}") from None
+    if parsed[0] < 0:
+        raise ClientError(f"negative feature index in {token!r}, line {line_number} of {name}")
+    return parsed
+
+
+def _libsvm_weights(weights: list[float | None]) -> np.ndarray | None:
+    """Instance weights when any row gives one (rows without a weight count once)."""
+    if all(weight is None for weight in weights):
+        return None
+    return np.asarray([1.0 if weight is None else weight for weight in weights], dtype=np.float32)

@@ -1,0 +1,187 @@
+"""Prove every graded test two-sided, and every graded TODO tested.
+
+For each exercise notebook with graded tests, the tests run twice:
+
+- on the solution, where every test must pass;
+- on the exercise as the generator makes it, where every test must fail with the stub's own
+  ``NotImplementedError("TODO: ...")`` (not an ImportError, a NameError, an assertion or a
+  timeout: those would mean the test does not reach the TODO, or the exercise is broken).
+
+Then every TODO a graded test can reach (in a cell tagged ``graded``, or in a script) must have
+been hit by at least one of those failures, and every test module must belong to an exercise.
+TODOs in other cells (cloud calls, written answers) are not graded and need no test.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .generate import GeneratedFile, build_exercise_tree
+from .layout import NOTEBOOK_SUFFIX, CourseLayout, UnknownExerciseError
+from .plugin import DEFAULT_TIMEOUT_SECONDS
+from .results import FAILED, CriterionResult
+from .runner import GradingError, GradingRun, run_graded_tests
+
+logger = logging.getLogger(__name__)
+
+STUB_ERROR = "NotImplementedError"
+STUB_MESSAGE_PREFIX = "TODO:"
+
+
+@dataclass
+class ValidationReport:
+    """Which exercises were validated, which have no graded part, and every problem found."""
+
+    validated: list[PurePosixPath] = field(default_factory=list)
+    ungraded: list[PurePosixPath] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class _ExerciseRuns:
+    exercise: PurePosixPath
+    on_solution: GradingRun
+    on_exercise: GradingRun
+
+
+def validate_course(
+    layout: CourseLayout, timeout: float = DEFAULT_TIMEOUT_SECONDS
+) -> ValidationReport:
+    """Validate every exercise of ``layout``; an empty course validates trivially."""
+    tree = build_exercise_tree(layout)
+    report = ValidationReport(problems=_orphan_test_modules(layout))
+    tested, untested = _split_by_tests(layout, tree)
+    for generated in untested:
+        if generated.graded_todos:
+            report.problems.append(
+                f"{generated.exercise}: {len(generated.graded_todos)} graded TODO(s) but no "
+                f"graded tests (expected {layout.graded_test_module(generated.exercise)})"
+            )
+        else:
+            report.ungraded.append(generated.exercise)
+    with tempfile.TemporaryDirectory(prefix="generated-exercises-") as scratch:
+        _write_tree(tree, Path(scratch))
+        all_runs, run_problems = _run_all(layout, tested, Path(scratch), timeout)
+    report.problems.extend(run_problems)
+    triggered: set[str] = set()
+    for runs in all_runs:
+        report.validated.append(runs.exercise)
+        report.problems.extend(_two_sided_problems(layout, runs))
+        triggered.update(_stub_messages(runs.on_exercise))
+    untested_notebooks = {generated.exercise for generated in untested}
+    report.problems.extend(_uncovered_todos(tree, untested_notebooks, triggered))
+    return report
+
+
+def is_stub_failure(result: CriterionResult) -> bool:
+    """Whether a test failed the way an untouched TODO should make it fail."""
+    outcome = result.outcome
+    return (
+        outcome.status == FAILED
+        and outcome.error_type == STUB_ERROR
+        and outcome.first_line.startswith(STUB_MESSAGE_PREFIX)
+    )
+
+
+def _split_by_tests(
+    layout: CourseLayout, tree: list[GeneratedFile]
+) -> tuple[list[PurePosixPath], list[GeneratedFile]]:
+    """Exercise notebooks with a graded test module, and the generated notebooks without one."""
+    notebooks = [generated for generated in tree if generated.exercise.suffix == NOTEBOOK_SUFFIX]
+    tested, untested = [], []
+    for generated in notebooks:
+        if layout.graded_test_module(generated.exercise).is_file():
+            tested.append(generated.exercise)
+        else:
+            untested.append(generated)
+    return tested, untested
+
+
+def _orphan_test_modules(layout: CourseLayout) -> list[str]:
+    problems = []
+    for module in layout.graded_test_modules():
+        try:
+            layout.exercise_for_test_module(module)
+        except UnknownExerciseError as error:
+            problems.append(str(error))
+    return problems
+
+
+def _write_tree(tree: list[GeneratedFile], destination: Path) -> None:
+    for generated in tree:
+        target = destination / generated.exercise
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(generated.content)
+
+
+def _run_all(
+    layout: CourseLayout, exercises: list[PurePosixPath], generated_root: Path, timeout: float
+) -> tuple[list[_ExerciseRuns], list[str]]:
+    """Run every exercise's tests on its solution and on its generated exercise, in parallel."""
+
+    def run_both(exercise: PurePosixPath) -> _ExerciseRuns | str:
+        module = layout.graded_test_module(exercise)
+        logger.info("validating %s with %s", exercise, module.name)
+        try:
+            on_solution = run_graded_tests(module, layout.solution_path(exercise), timeout)
+            on_exercise = run_graded_tests(module, generated_root / exercise, timeout)
+        except GradingError as error:
+            return f"{exercise}: {error}"
+        return _ExerciseRuns(exercise, on_solution, on_exercise)
+
+    workers = max(1, min(len(exercises), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outcomes = list(pool.map(run_both, exercises))
+    runs = [outcome for outcome in outcomes if isinstance(outcome, _ExerciseRuns)]
+    problems = [outcome for outcome in outcomes if isinstance(outcome, str)]
+    return runs, problems
+
+
+def _two_sided_problems(layout: CourseLayout, runs: _ExerciseRuns) -> list[str]:
+    module = layout.graded_test_module(runs.exercise).name
+    problems = []
+    for result in runs.on_solution.results:
+        criterion = result.criterion
+        if not (criterion.has_rubric and criterion.hint):
+            problems.append(
+                f"{module}::{criterion.test} needs @pytest.mark.rubric(description, hint=...)"
+            )
+        if not result.met:
+            problems.append(
+                f"{runs.exercise}: '{criterion.description}' fails on the solution: "
+                f"{result.reason()}"
+            )
+    for result in runs.on_exercise.results:
+        if not is_stub_failure(result):
+            observed = "passes" if result.met else f"fails with {result.reason()}"
+            problems.append(
+                f"{runs.exercise}: '{result.criterion.description}' must fail on the untouched "
+                f"exercise with the stub's NotImplementedError, but {observed}"
+            )
+    return problems
+
+
+def _stub_messages(run: GradingRun) -> set[str]:
+    return {result.outcome.first_line for result in run.results if is_stub_failure(result)}
+
+
+def _uncovered_todos(
+    tree: list[GeneratedFile], skipped: set[PurePosixPath], triggered: set[str]
+) -> list[str]:
+    """Graded TODOs no test reached (notebooks without tests were reported already)."""
+    return [
+        f"{todo.location.describe(todo.line)}: '{todo.message}' is not reached by any graded test"
+        for generated in tree
+        if generated.exercise not in skipped
+        for todo in generated.graded_todos
+        if todo.message not in triggered
+    ]

@@ -1,0 +1,79 @@
+"""Fixtures for the whole suite: the network guard and a shared localcloud service.
+
+- Every test runs with the network guard on: a connection to anything but loopback fails, in
+  this process and (through the kit's ``sitecustomize``) in every Python subprocess started with
+  the localcloud environment, such as notebook kernels.
+- ``cloud`` is one localcloud service for the whole session, started on first use in a
+  temporary state directory; ``aws_env`` points this process's SDK and boto3 at it.
+- After the session, the service is stopped and no process of it may be left.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import psutil
+import pytest
+
+from localcloud import LocalCloud
+from localcloud.kit import hooks
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def network_guard():
+    """Refuse connections outside 127.0.0.1 here and in guarded subprocesses."""
+    os.environ[hooks.GUARD_ENV] = "1"
+    hooks.guard_sockets()
+    yield
+
+
+def _service_processes(state_dir: Path) -> list[psutil.Process]:
+    """Processes that belong to the service of ``state_dir`` (server and containers)."""
+    found = []
+    for process in psutil.process_iter(["cmdline", "environ"]):
+        try:
+            cmdline = " ".join(process.info["cmdline"] or [])
+            environ = process.info["environ"] or {}
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        if str(state_dir) in cmdline or any(str(state_dir) in value for value in environ.values()):
+            found.append(process)
+    return found
+
+
+@pytest.fixture(scope="session")
+def cloud(tmp_path_factory):
+    """A localcloud service shared by the session (stopped, and checked, at the end)."""
+    state_dir = tmp_path_factory.mktemp("localcloud")
+    service = LocalCloud(state_dir=state_dir, port=0)
+    service.start()
+    yield service
+    service.stop()
+    leftovers = _service_processes(state_dir)
+    assert not leftovers, f"processes left after stop: {[p.pid for p in leftovers]}"
+
+
+@pytest.fixture(scope="session")
+def aws_env(cloud):
+    """Point this process's SDK and boto3 at the session's localcloud."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(cloud.environ(saved))
+    hooks.install()
+    yield cloud.env
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture
+def no_leaks(cloud):
+    """Fail a test that leaves a job, endpoint or model server running."""
+    yield
+    status = cloud.status()
+    assert status["endpoints"] == [], f"endpoints left: {status['endpoints']}"
+    assert status["model_servers"] == 0
+    assert status["training_jobs_running"] == []
+    assert status["transform_jobs_running"] == []
