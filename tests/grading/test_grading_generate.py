@@ -11,7 +11,7 @@ from mlcourse.grading.generate import (
     build_exercise_tree,
     check_drift,
     generate_file,
-    is_generated,
+    generated_from,
     write_exercises,
 )
 from mlcourse.grading.markers import MarkerError
@@ -105,9 +105,13 @@ def test_drift_check_reports_changed_missing_and_stale_files(course_copy, fixtur
     course_copy.exercise_path(fixture_exercise).write_text("{}")
     course_copy.exercise_path(SCRIPT).unlink()
     renamed = course_copy.exercise_path(PurePosixPath("Case-Studies/Review Scoring/Old.ipynb"))
-    renamed.write_bytes(generate_file(course_copy, fixture_exercise).content)
+    renamed.write_text(
+        json.dumps({"cells": [{"id": BANNER_CELL_ID, "source": "generated from `solutions/Old`"}]})
+    )
     learners_file = course_copy.root / "Case-Studies/Review Scoring/my_notes.py"
     learners_file.write_text("print('mine')\n")
+    learners_copy = course_copy.root / "Case-Studies/Review Scoring/Word Counts-Copy1.ipynb"
+    learners_copy.write_bytes(generate_file(course_copy, fixture_exercise).content)
 
     report = check_drift(course_copy)
     assert report.describe() == [
@@ -120,6 +124,7 @@ def test_drift_check_reports_changed_missing_and_stale_files(course_copy, fixtur
     assert check_drift(course_copy).clean
     assert not renamed.exists()
     assert learners_file.exists(), "a file the generator did not write is never removed"
+    assert learners_copy.exists(), "nor a copy of an exercise whose solution still exists"
 
 
 def test_writing_is_all_or_nothing_on_marker_errors(course_copy, fixture_exercise):
@@ -141,11 +146,12 @@ def test_notebook_marker_error_names_the_cell(course_copy, fixture_exercise):
     assert str(raised.value).startswith(f"solutions/{fixture_exercise}, cell index 7, line 3: ")
 
 
-def test_is_generated_only_for_files_with_the_banner(fixture_course, fixture_exercise, tmp_path):
-    assert is_generated(fixture_course.exercise_path(fixture_exercise))
-    assert is_generated(fixture_course.exercise_path(SCRIPT))
-    assert not is_generated(fixture_course.solution_path(fixture_exercise))
-    assert not is_generated(fixture_course.solution_path(SCRIPT))
+def test_generated_files_name_their_solution(fixture_course, fixture_exercise, tmp_path):
+    for exercise in (fixture_exercise, SCRIPT):
+        assert generated_from(fixture_course.exercise_path(exercise)) == PurePosixPath(
+            f"solutions/{exercise}"
+        )
+        assert generated_from(fixture_course.solution_path(exercise)) is None
     broken = tmp_path / "broken.ipynb"
     broken.write_text("not json")
-    assert not is_generated(broken)
+    assert generated_from(broken) is None

@@ -16,7 +16,6 @@ import sagemaker
 from botocore.exceptions import ClientError
 from sagemaker import image_uris
 
-
 pytestmark = pytest.mark.usefixtures("aws_env")
 
 

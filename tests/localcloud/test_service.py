@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -40,7 +41,8 @@ def test_start_env_status_stop(tmp_path):
     variables = dict(line.removeprefix("export ").split("=", 1) for line in exports)
     assert variables["AWS_ENDPOINT_URL"] == info["url"]
     assert variables["AWS_EC2_METADATA_DISABLED"] == "true"
-    assert "TelemetryOptOut: true" in open(variables["SAGEMAKER_USER_CONFIG_OVERRIDE"]).read()
+    config = Path(variables["SAGEMAKER_USER_CONFIG_OVERRIDE"]).read_text()
+    assert "TelemetryOptOut: true" in config
 
     status = json.loads(localcloud(state, "status").stdout)
     assert status["endpoints"] == [] and status["pid"] == info["pid"]

@@ -19,7 +19,6 @@ from sagemaker.estimator import Estimator
 from sagemaker.inputs import TrainingInput
 from sagemaker.serializers import CSVSerializer
 
-
 pytestmark = pytest.mark.usefixtures("aws_env")
 
 

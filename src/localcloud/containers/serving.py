@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -124,5 +123,4 @@ def serve(handler: InferenceHandler, paths: MLPaths | None = None, port: int | N
         handler, DEFAULT_EXECUTION_PARAMETERS))
     server.daemon_threads = True
     log.info("Model server listening on 127.0.0.1:%d", port)
-    print(f"Model server listening on port {port}", file=sys.stderr, flush=True)
     server.serve_forever()

@@ -105,12 +105,13 @@ class TransformJob:
 
     def _run(self) -> None:
         self.resource.update(TransformStartTime=now())
-        instance = f"i-{uuid.uuid4().hex[:17]}"
-        stream = self.platform.log_stream(LOG_GROUP, f"{self.name}/{instance}-{int(time.time())}")
+        # One stream per instance, shared by the platform's messages and the container's output.
+        stream_name = f"{self.name}/i-{uuid.uuid4().hex[:17]}-{int(time.time())}"
+        stream = self.platform.log_stream(LOG_GROUP, stream_name)
         try:
             root = self.platform.state_dir / "transform-jobs" / self.name
             self.server = self.hosting.launch_model_server(
-                self.description["ModelName"], root, LOG_GROUP, f"{self.name}/{instance}",
+                self.description["ModelName"], root, LOG_GROUP, stream_name,
                 extra_env={**(self.description.get("Environment") or {}),
                            "SAGEMAKER_BATCH": "true"})
             self._transform_all(stream)

@@ -40,6 +40,7 @@ SCRIPT_BANNER_PREFIX = "# GENERATED from "
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 NBFORMAT_MINOR = 5  # the minor version that gives every cell an id
 
+_BANNER_SOURCE = re.compile(r"generated from `(?P<source>[^`]+)`")
 _VALID_CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _SOURCE_KINDS = {"code": SourceKind.CODE, "markdown": SourceKind.MARKDOWN}
 
@@ -126,26 +127,37 @@ def write_exercises(layout: CourseLayout) -> DriftReport:
     return report
 
 
-def is_generated(path: Path) -> bool:
-    """Whether ``path`` carries the generator's banner (so removing it loses no one's work)."""
+def generated_from(path: Path) -> PurePosixPath | None:
+    """The solution named by the generator's banner in ``path``; None when it has no banner."""
     try:
         if path.suffix == NOTEBOOK_SUFFIX:
             cells = json.loads(path.read_text(encoding="utf-8")).get("cells") or [{}]
-            return cells[0].get("id") == BANNER_CELL_ID
-        if path.suffix == SCRIPT_SUFFIX:
-            head = path.read_text(encoding="utf-8").splitlines()[:2]
-            return any(line.startswith(SCRIPT_BANNER_PREFIX) for line in head)
+            if cells[0].get("id") == BANNER_CELL_ID:
+                match = _BANNER_SOURCE.search("".join(cells[0].get("source", "")))
+                return PurePosixPath(match.group("source")) if match else None
+        elif path.suffix == SCRIPT_SUFFIX:
+            for line in path.read_text(encoding="utf-8").splitlines()[:2]:
+                if line.startswith(SCRIPT_BANNER_PREFIX):
+                    return PurePosixPath(line.removeprefix(SCRIPT_BANNER_PREFIX).strip())
     except (OSError, UnicodeDecodeError, ValueError, AttributeError):
-        return False  # unreadable files are somebody's, not ours
-    return False
+        pass  # unreadable files are somebody's, not the generator's
+    return None
 
 
 def _stale_files(layout: CourseLayout, expected: set[PurePosixPath]) -> list[PurePosixPath]:
-    return [
-        exercise
-        for exercise in layout.exercise_files()
-        if exercise not in expected and is_generated(layout.exercise_path(exercise))
-    ]
+    """Generated files whose solution is gone (a solution was renamed or deleted).
+
+    A learner's duplicate of a live exercise also carries the banner, but it names a solution
+    that still exists, so it is left alone.
+    """
+    stale = []
+    for exercise in layout.exercise_files():
+        if exercise in expected:
+            continue
+        solution = generated_from(layout.exercise_path(exercise))
+        if solution is not None and not (layout.root / solution).is_file():
+            stale.append(exercise)
+    return stale
 
 
 def _solution_label(exercise: PurePosixPath) -> str:

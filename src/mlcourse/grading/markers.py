@@ -166,7 +166,7 @@ class _Transformer:
         self.todos: list[Todo] = []
         self.open_region: RegionKind | None = None
         self.open_line = 0
-        self.open_todo = ""
+        self.open_todo: Todo | None = None
 
     def run(self) -> Transformed:
         for index, line in enumerate(self.lines):
@@ -206,8 +206,8 @@ class _Transformer:
         self.open_region = region
         self.open_line = number
         if region is RegionKind.SOLUTION:
-            self.open_todo = self._todo_above(index)
-            self.todos.append(Todo(self.location, number, self.open_todo))
+            self.open_todo = Todo(self.location, number, self._todo_above(index))
+            self.todos.append(self.open_todo)
 
     def _end(self, region: RegionKind, line: str, number: int) -> None:
         if self.open_region is not region:
@@ -228,7 +228,7 @@ class _Transformer:
         self.open_region = None
 
     def _stub(self, indent: str) -> str:
-        message = f"TODO: {self.open_todo}"
+        message = self.open_todo.message
         if self.kind is SourceKind.MARKDOWN:
             return f"{indent}**Answer:** _{message}_"
         # json.dumps writes a valid double-quoted Python string literal for any text.

@@ -127,22 +127,33 @@ def _run_all(
     layout: CourseLayout, exercises: list[PurePosixPath], generated_root: Path, timeout: float
 ) -> tuple[list[_ExerciseRuns], list[str]]:
     """Run every exercise's tests on its solution and on its generated exercise, in parallel."""
+    targets = [
+        (exercise, notebook)
+        for exercise in exercises
+        for notebook in (layout.solution_path(exercise), generated_root / exercise)
+    ]
 
-    def run_both(exercise: PurePosixPath) -> _ExerciseRuns | str:
-        module = layout.graded_test_module(exercise)
-        logger.info("validating %s with %s", exercise, module.name)
+    def run(target: tuple[PurePosixPath, Path]) -> GradingRun | GradingError:
+        exercise, notebook = target
+        logger.info("validating %s on %s", exercise, notebook)
         try:
-            on_solution = run_graded_tests(module, layout.solution_path(exercise), timeout)
-            on_exercise = run_graded_tests(module, generated_root / exercise, timeout)
+            return run_graded_tests(layout.graded_test_module(exercise), notebook, timeout)
         except GradingError as error:
-            return f"{exercise}: {error}"
-        return _ExerciseRuns(exercise, on_solution, on_exercise)
+            return error
 
-    workers = max(1, min(len(exercises), os.cpu_count() or 1))
+    workers = max(1, min(len(targets), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = list(pool.map(run_both, exercises))
-    runs = [outcome for outcome in outcomes if isinstance(outcome, _ExerciseRuns)]
-    problems = [outcome for outcome in outcomes if isinstance(outcome, str)]
+        outcomes = list(pool.map(run, targets))
+    runs, problems = [], []
+    # outcomes alternate: solution, exercise, solution, exercise, ...
+    for exercise, on_solution, on_exercise in zip(
+        exercises, outcomes[0::2], outcomes[1::2], strict=True
+    ):
+        errors = [run for run in (on_solution, on_exercise) if isinstance(run, GradingError)]
+        if errors:
+            problems.append(f"{exercise}: {errors[0]}")
+        else:
+            runs.append(_ExerciseRuns(exercise, on_solution, on_exercise))
     return runs, problems
 
 

@@ -142,6 +142,14 @@ def logged_metrics(lines: list[str]) -> dict[str, list[float]]:
     return found
 
 
+@pytest.fixture
+def sdk_common(monkeypatch):
+    """The SageMaker SDK's RecordIO helpers, imported without the SDK's EC2 metadata probe."""
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+    return pytest.importorskip("sagemaker.amazon.common")
+
+
 BINARY_HYPERPARAMETERS = {
     "feature_dim": "8", "predictor_type": "binary_classifier", "mini_batch_size": "200",
     "binary_classifier_model_selection_criteria": "recall_at_target_precision",
@@ -222,8 +230,7 @@ def test_regressor_logs_metrics_that_the_metric_definitions_extract(tmp_path):
     assert "#quality_metric: host=algo-1, epoch=0, train mse_objective <loss>=" in "\n".join(lines)
 
 
-def test_sparse_recordio_from_the_sdk_writer_is_read_and_not_shifted(tmp_path):
-    sdk_common = pytest.importorskip("sagemaker.amazon.common")
+def test_sparse_recordio_from_the_sdk_writer_is_read_and_not_shifted(tmp_path, sdk_common):
     scipy_sparse = pytest.importorskip("scipy.sparse")
     rng = np.random.default_rng(4)
     dense = rng.normal(size=(600, 20)) * (rng.random((600, 20)) < 0.2)
@@ -513,8 +520,7 @@ def test_recordio_request_and_response(tmp_path):
     assert labels == [1.0, 0.0]
 
 
-def test_sdk_record_serializer_and_deserializer_interoperate(tmp_path):
-    sdk_common = pytest.importorskip("sagemaker.amazon.common")
+def test_sdk_record_serializer_and_deserializer_interoperate(tmp_path, sdk_common):
     request = io.BytesIO()
     sdk_common.write_numpy_to_dense_tensor(request, np.array([[2.0, 0.0], [0.0, 2.0]]))  # float64
     body, _ = handler_for(tmp_path).invoke(request.getvalue(), RECORDIO, RECORDIO)

@@ -81,8 +81,10 @@ def load_datasets(paths: MLPaths, params: Hyperparameters) -> tuple[dict[str, Da
 
 
 def _received_channels(paths: MLPaths, config: dict) -> list[str]:
-    folders = {p.name for p in paths.data_dir.iterdir() if p.is_dir()} if paths.data_dir.is_dir() \
-        else set()
+    """Channels named in inputdataconfig.json or present as folders under input/data."""
+    folders = set()
+    if paths.data_dir.is_dir():
+        folders = {folder.name for folder in paths.data_dir.iterdir() if folder.is_dir()}
     return sorted(set(config) | folders)
 
 

@@ -1,0 +1,54 @@
+"""Which notebooks the suite runs, and the small parameters CI passes to each.
+
+Notebooks are discovered, not listed: every ``*.ipynb`` under ``Tutorials/`` and ``solutions/``
+is executed. ``CI_PARAMETERS`` only says how to make a notebook small; a notebook missing from it
+runs with its own defaults. Keys are paths relative to the repository root.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+EXECUTED_ROOTS = ("Tutorials", "solutions")
+BUILD_DIR = REPO / "build" / "notebooks"
+
+#: Seconds one cell may run, and one whole notebook.
+CELL_TIMEOUT_SECONDS = 300
+NOTEBOOK_TIMEOUT_SECONDS = 900
+
+#: Small values for CI. Every name here must exist in the notebook's `parameters` cell.
+CI_PARAMETERS: dict[str, dict[str, object]] = {
+    "Tutorials/Boston Housing - XGBoost (Batch Transform) - High Level.ipynb": {
+        "NUM_ROUND": 60},
+    "Tutorials/Boston Housing - XGBoost (Batch Transform) - Low Level.ipynb": {
+        "NUM_ROUND": 60},
+    "Tutorials/Boston Housing - XGBoost (Deploy) - High Level.ipynb": {"NUM_ROUND": 60},
+    "Tutorials/Boston Housing - XGBoost (Deploy) - Low Level.ipynb": {"NUM_ROUND": 60},
+}
+
+
+_BOSTON_RMSE = {"test RMSE": (1.5, 5.0), "test MAE": (1.0, 3.8)}
+
+#: Accepted ranges of the figures a notebook prints in its cells tagged `metrics`
+#: (lines ``name: value``). Wide on purpose: they catch a broken lesson, not noise.
+METRIC_RANGES: dict[str, dict[str, tuple[float, float]]] = {
+    "Tutorials/Boston Housing - XGBoost (Batch Transform) - High Level.ipynb": _BOSTON_RMSE,
+    "Tutorials/Boston Housing - XGBoost (Batch Transform) - Low Level.ipynb": _BOSTON_RMSE,
+    "Tutorials/Boston Housing - XGBoost (Deploy) - High Level.ipynb": _BOSTON_RMSE,
+    "Tutorials/Boston Housing - XGBoost (Deploy) - Low Level.ipynb": _BOSTON_RMSE,
+}
+
+
+def discover_notebooks() -> list[Path]:
+    """Every notebook CI executes, sorted, relative to the repository root."""
+    found = []
+    for root in EXECUTED_ROOTS:
+        for path in sorted((REPO / root).rglob("*.ipynb")):
+            if ".ipynb_checkpoints" not in path.parts:
+                found.append(path.relative_to(REPO))
+    return found
+
+
+def parameters_for(notebook: Path) -> dict[str, object]:
+    return dict(CI_PARAMETERS.get(notebook.as_posix(), {}))

@@ -1,0 +1,105 @@
+"""Every tutorial and solution notebook: its structure, and a headless run against localcloud.
+
+Structure (fast, no kernel): exactly one ``parameters`` cell; every CI parameter exists in it;
+kernelspec ``python3``; no committed outputs or execution counts except golden cells.
+Execution: papermill with the small CI parameters; afterwards no endpoint, model server or job
+may be left running. Each notebook's run time and printed figures are kept in
+``build/notebooks/report.json``; figures are checked against ``catalog.METRIC_RANGES``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+
+import nbformat
+import pytest
+from catalog import BUILD_DIR, METRIC_RANGES, REPO, discover_notebooks, parameters_for
+from harness import execute
+
+NOTEBOOKS = discover_notebooks()
+GOLDEN_TAG = "nbval-check-output"
+
+
+def _ids(paths):
+    return [path.as_posix() for path in paths]
+
+
+def _read(notebook):
+    return nbformat.read(REPO / notebook, as_version=4)
+
+
+def _tagged(cell, tag: str) -> bool:
+    return tag in cell.get("metadata", {}).get("tags", [])
+
+
+def test_notebooks_are_found():
+    assert any(path.parts[0] == "Tutorials" for path in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_structure(notebook):
+    nb = _read(notebook)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    parameter_cells = [cell for cell in nb.cells if _tagged(cell, "parameters")]
+    assert len(parameter_cells) == 1, "exactly one cell must be tagged `parameters`"
+    assigned = {target.id for node in ast.parse(parameter_cells[0].source).body
+                if isinstance(node, ast.Assign) for target in node.targets
+                if isinstance(target, ast.Name)}
+    missing = set(parameters_for(notebook)) - assigned
+    assert not missing, f"CI passes parameters the notebook does not define: {missing}"
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or _tagged(cell, GOLDEN_TAG):
+            continue
+        assert not cell.get("outputs"), f"cell {index} has committed outputs"
+        assert cell.get("execution_count") is None, f"cell {index} has an execution count"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_runs_headless_and_cleans_up(notebook, cloud):
+    result = execute(notebook, cloud.environ())
+    _record(notebook, "seconds", round(result.seconds, 1))
+    assert result.returncode == 0, (
+        f"{notebook} failed (executed copy: {result.output}):\n{result.log[-4000:]}")
+    status = cloud.status()
+    assert status["endpoints"] == [], f"{notebook} left endpoints: {status['endpoints']}"
+    assert status["model_servers"] == 0
+    assert status["training_jobs_running"] == [] and status["transform_jobs_running"] == []
+    _check_metrics(notebook, nbformat.read(result.output, as_version=4))
+
+
+METRIC_LINE = re.compile(r"^(?P<name>[A-Za-z][\w ()/-]*?):\s*(?P<value>[-+]?\d+(?:\.\d+)?)\s*$")
+
+
+def printed_metrics(nb) -> dict[str, float]:
+    """``name: value`` lines printed by the cells tagged ``metrics``."""
+    metrics = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code" or not _tagged(cell, "metrics"):
+            continue
+        for output in cell.get("outputs", []):
+            for line in output.get("text", "").splitlines():
+                match = METRIC_LINE.match(line.strip())
+                if match:
+                    metrics[match["name"]] = float(match["value"])
+    return metrics
+
+
+def _check_metrics(notebook, executed) -> None:
+    expected = METRIC_RANGES.get(notebook.as_posix(), {})
+    metrics = printed_metrics(executed)
+    _record(notebook, "metrics", metrics)
+    for name, (low, high) in expected.items():
+        assert name in metrics, f"{notebook} printed no `{name}: value` line in a metrics cell"
+        assert low <= metrics[name] <= high, f"{notebook}: {name} = {metrics[name]} " \
+                                             f"outside [{low}, {high}]"
+
+
+def _record(notebook, key: str, value) -> None:
+    """Keep each notebook's run time and figures in build/notebooks/report.json."""
+    path = BUILD_DIR / "report.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    report = json.loads(path.read_text()) if path.exists() else {}
+    report.setdefault(notebook.as_posix(), {})[key] = value
+    path.write_text(json.dumps(report, indent=2, sort_keys=True))
