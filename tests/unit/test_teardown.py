@@ -241,6 +241,9 @@ def test_client_from_a_session_or_as_given(sm):
 
 def test_default_client_is_a_sagemaker_client(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    # boto3 caches its default session with the configuration read now; restoring the cache
+    # keeps later tests (which point the environment at localcloud) from inheriting it.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     assert sagemaker_client().meta.service_model.service_name == "sagemaker"
 
 
