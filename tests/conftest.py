@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import boto3
 import psutil
 import pytest
 
@@ -62,10 +63,12 @@ def aws_env(cloud):
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update(cloud.environ(saved))
+    boto3.DEFAULT_SESSION = None  # a session cached before now would keep the old settings
     hooks.install()
     yield cloud.env
     os.environ.clear()
     os.environ.update(saved)
+    boto3.DEFAULT_SESSION = None
 
 
 @pytest.fixture

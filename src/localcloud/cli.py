@@ -71,8 +71,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     cloud = _cloud(args)
     started_here = cloud.running() is None
     cloud.start()
+    child = subprocess.Popen(command, env=cloud.environ())
     try:
-        return subprocess.call(command, env=cloud.environ())
+        return child.wait()
+    except KeyboardInterrupt:
+        # Ctrl-C: end the command cleanly (Jupyter would otherwise ask to confirm), then us.
+        child.terminate()
+        try:
+            return child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            return child.wait()
     finally:
         if started_here:
             cloud.stop()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import threading
+import time
 import uuid
 
 import boto3
@@ -92,16 +93,19 @@ class Traffic(threading.Thread):
         super().__init__(daemon=True)
         self.runtime, self.endpoint, self.body = runtime, endpoint, body
         self.variants: list[str] = []
+        self.started: list[float] = []  # when each answered request was sent
         self.failures: list[str] = []
         self.stopping = threading.Event()
 
     def run(self):
         while not self.stopping.is_set():
+            sent = time.monotonic()
             try:
                 response = self.runtime.invoke_endpoint(EndpointName=self.endpoint,
                                                         ContentType="text/csv", Body=self.body)
                 response["Body"].read()
                 self.variants.append(response["InvokedProductionVariant"])
+                self.started.append(sent)
             except ClientError as error:
                 self.failures.append(str(error))
 
@@ -122,15 +126,17 @@ def test_update_endpoint_drops_no_request(sm, runtime, session, models, row, no_
         sm.update_endpoint(EndpointName=endpoint, EndpointConfigName=green)
         assert sm.describe_endpoint(EndpointName=endpoint)["EndpointStatus"] == "Updating"
         described = session.wait_for_endpoint(endpoint)
-        before = len(traffic.variants)
-        while len(traffic.variants) < before + 20:
+        updated_at = time.monotonic()
+        while sum(sent > updated_at for sent in traffic.started) < 20:
             traffic.stopping.wait(0.05)
     finally:
         traffic.stop()
         sm.delete_endpoint(EndpointName=endpoint)
     assert traffic.failures == []
     assert "xgboost" in traffic.variants, "traffic should have reached the old variant first"
-    assert traffic.variants[before:] == ["linear"] * (len(traffic.variants) - before)
+    after_update = {variant for variant, sent in zip(traffic.variants, traffic.started,
+                                                     strict=True) if sent > updated_at}
+    assert after_update == {"linear"}
     assert described["EndpointConfigName"] == green
     assert [v["VariantName"] for v in described["ProductionVariants"]] == ["linear"]
     for name in (blue, green):
@@ -154,8 +160,9 @@ def test_two_variants_share_traffic_by_weight(sm, runtime, session, models, row,
         assert targeted["InvokedProductionVariant"] == "linear"
         assert b"predictions" in targeted["Body"].read()  # Linear Learner answers JSON
 
-        sm.update_endpoint_weights_and_capacities(EndpointName=endpoint, DesiredWeightsAndCapacities=[
-            {"VariantName": "xgboost", "DesiredWeight": 0.0}])
+        sm.update_endpoint_weights_and_capacities(
+            EndpointName=endpoint,
+            DesiredWeightsAndCapacities=[{"VariantName": "xgboost", "DesiredWeight": 0.0}])
         session.wait_for_endpoint(endpoint)
         variants = {v["VariantName"]: v for v in
                     sm.describe_endpoint(EndpointName=endpoint)["ProductionVariants"]}

@@ -35,9 +35,14 @@ CREATED = datetime(2024, 5, 1, tzinfo=UTC)
 
 
 def make_client(service: str = "sagemaker"):
-    """A real client; nothing leaves the process (the Stubber answers, the port is closed)."""
-    return boto3.client(service, region_name="us-east-1", endpoint_url="http://127.0.0.1:9",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    """A real client; nothing leaves the process (the Stubber answers, the port is closed).
+
+    It comes from a session of its own: boto3's cached default session would keep the
+    configuration read now, and tests that later point the environment at localcloud use it.
+    """
+    session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="testing",
+                                    aws_secret_access_key="testing")
+    return session.client(service, endpoint_url="http://127.0.0.1:9")
 
 
 class SageMakerScript:
@@ -241,8 +246,7 @@ def test_client_from_a_session_or_as_given(sm):
 
 def test_default_client_is_a_sagemaker_client(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    # boto3 caches its default session with the configuration read now; restoring the cache
-    # keeps later tests (which point the environment at localcloud) from inheriting it.
+    # The default client comes from boto3's cached default session; see make_client.
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     assert sagemaker_client().meta.service_model.service_name == "sagemaker"
 

@@ -18,6 +18,7 @@ from .platform import Platform
 from .resources import Account, TagStore
 from .training import TrainingJobs
 from .transform import TransformJobs
+from .tuning import TuningJobs
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class ControlPlane:
         }
         self.arn_tables = [self.training.table, self.transform.table, self.hosting.models,
                            self.hosting.configs, self.hosting.endpoints]
+        self.tuning = TuningJobs(account, self.training, self.tags)
+        self.register(self.tuning.operations(), (self.tuning.table,))
 
     def register(self, operations: dict[str, Handler], tables: tuple = ()) -> None:
         """Add operations and the resource tables they own (later features plug in here)."""
@@ -85,20 +88,23 @@ class ControlPlane:
         return {
             "training_jobs_running": [job.name for job in self.training.running()],
             "transform_jobs_running": [job.name for job in self.transform.running()],
+            "tuning_jobs_running": [job.name for job in self.tuning.running()],
             "endpoints": [item.name for item in self.hosting.endpoints.all()],
             "model_servers": sum(len(e.deployment.servers()) for e in self.hosting.live.values()
                                  if e.deployment),
         }
 
     def reset(self) -> None:
+        self.tuning.reset()  # first: a tuner must not start training jobs while they are reset
         self.training.reset()
         self.transform.reset()
         self.hosting.reset()
         self.tags = TagStore()
-        for domain in (self.training, self.hosting, self.transform):
+        for domain in (self.training, self.hosting, self.transform, self.tuning):
             domain.tags = self.tags
 
     def shutdown(self) -> None:
+        self.tuning.shutdown()
         for job in self.training.jobs.values():
             job.terminate()
         for job in self.transform.jobs.values():

@@ -315,7 +315,8 @@ class TrainingJobs:
         return {"CreateTrainingJob": self.create, "DescribeTrainingJob": self.describe,
                 "ListTrainingJobs": self.list, "StopTrainingJob": self.stop}
 
-    def create(self, params: dict) -> dict:
+    def create(self, params: dict, tuning_job_arn: str | None = None) -> dict:
+        """CreateTrainingJob; a tuning job passes its ARN for the job's ``TuningJobArn``."""
         name = params["TrainingJobName"]
         self._check_channels(params)
         arn = self.table.arn(name)
@@ -332,6 +333,7 @@ class TrainingJobs:
             "EnableInterContainerTrafficEncryption": params.get(
                 "EnableInterContainerTrafficEncryption", False),
             "EnableManagedSpotTraining": params.get("EnableManagedSpotTraining", False),
+            **({"TuningJobArn": tuning_job_arn} if tuning_job_arn else {}),
         }
         resource = self.table.add(Resource(name, arn, description))
         self.tags.add(arn, params.get("Tags"))
