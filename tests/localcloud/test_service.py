@@ -91,26 +91,42 @@ def test_remote_hosts_are_refused_by_the_kit(tmp_path):
         assert result.stdout.strip() == "refused"
 
 
+def tiny_xgboost_artifact(folder: Path) -> Path:
+    """A model.tar.gz holding a real (if useless) SageMaker XGBoost model."""
+    import tarfile
+
+    import numpy as np
+    import xgboost as xgb
+
+    booster = xgb.train({}, xgb.DMatrix(np.random.rand(20, 3), label=np.random.rand(20)), 2)
+    booster.save_model(str(folder / "xgboost-model"))
+    archive = folder / "model.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(folder / "xgboost-model", arcname="xgboost-model")
+    return archive
+
+
 def test_stop_leaves_no_process_even_with_live_endpoints(tmp_path):
     """Model servers started by the service die with it."""
+    archive = tiny_xgboost_artifact(tmp_path)
     with LocalCloud(state_dir=tmp_path / "state") as cloud:
         script = (
-            "import boto3, sagemaker\n"
+            "import sys, boto3, sagemaker\n"
             "from sagemaker import image_uris\n"
+            "session = sagemaker.Session()\n"
+            "data = session.upload_data(sys.argv[1], key_prefix='tiny')\n"
             "sm = boto3.client('sagemaker')\n"
             "image = image_uris.retrieve('xgboost', 'us-east-1', '1.7-1')\n"
             "sm.create_model(ModelName='m', ExecutionRoleArn=sagemaker.get_execution_role(),\n"
-            "                PrimaryContainer={'Image': image})\n"
+            "                PrimaryContainer={'Image': image, 'ModelDataUrl': data})\n"
             "sm.create_endpoint_config(EndpointConfigName='c', ProductionVariants=[{\n"
             "    'VariantName': 'v', 'ModelName': 'm', 'InitialInstanceCount': 2,\n"
             "    'InstanceType': 'ml.m5.large'}])\n"
-            "sm.create_endpoint(EndpointName='e', EndpointConfigName='c')\n")
-        subprocess.run([sys.executable, "-c", script], env=cloud.environ(), check=True,
-                       timeout=60, capture_output=True)
+            "sm.create_endpoint(EndpointName='e', EndpointConfigName='c')\n"
+            "session.wait_for_endpoint('e')\n")
+        subprocess.run([sys.executable, "-c", script, str(archive)], env=cloud.environ(),
+                       check=True, timeout=120, capture_output=True)
         server_pid = cloud.info.pid
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(descendants_of(server_pid)) < 2:
-            time.sleep(0.2)
         children = descendants_of(server_pid)
         assert len(children) >= 2, "the endpoint's two model servers should be running"
     for pid in [server_pid, *children]:

@@ -24,12 +24,10 @@ from sagemaker.estimator import Estimator
 from sagemaker.inputs import TrainingInput
 from sagemaker.serializers import CSVSerializer
 from sagemaker.tuner import (
-    CategoricalParameter,
     ContinuousParameter,
     HyperparameterTuner,
     IntegerParameter,
 )
-
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
@@ -74,41 +72,45 @@ def xgboost_image(session) -> str:
     return image_uris.retrieve("xgboost", session.boto_region_name, "1.7-1")
 
 
-def tuning_request(name: str, session, data: dict, *, strategy: str, ranges: dict,
-                   max_jobs: int | None, parallel: int = 2, static: dict | None = None,
-                   early_stopping: str = "Off") -> dict:
-    """A CreateHyperParameterTuningJob request as a learner writes it with boto3."""
-    limits = {"MaxParallelTrainingJobs": parallel}
-    if max_jobs is not None:
-        limits["MaxNumberOfTrainingJobs"] = max_jobs
-    return {
-        "HyperParameterTuningJobName": name,
-        "HyperParameterTuningJobConfig": {
-            "Strategy": strategy,
-            "HyperParameterTuningJobObjective": {"Type": "Minimize", "MetricName": OBJECTIVE},
-            "ResourceLimits": limits,
-            "ParameterRanges": ranges,
-            "TrainingJobEarlyStoppingType": early_stopping,
-            "RandomSeed": RANDOM_SEED,
-        },
-        "TrainingJobDefinition": {
-            "StaticHyperParameters": {k: str(v) for k, v in
-                                      (static or {"objective": "reg:squarederror",
-                                                  "num_round": "20"}).items()},
-            "AlgorithmSpecification": {"TrainingImage": xgboost_image(session),
-                                       "TrainingInputMode": "File"},
-            "RoleArn": sagemaker.get_execution_role(),
-            "InputDataConfig": [
-                {"ChannelName": channel, "ContentType": "text/csv",
-                 "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix",
-                                                 "S3Uri": data[channel]}}}
-                for channel in ("train", "validation")],
-            "OutputDataConfig": {"S3OutputPath": data["output"]},
-            "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1,
-                               "VolumeSizeInGB": 5},
-            "StoppingCondition": {"MaxRuntimeInSeconds": 300},
-        },
-    }
+@pytest.fixture(scope="module")
+def make_request(session, data):
+    """Builds CreateHyperParameterTuningJob requests as a learner writes them with boto3."""
+    role, image = sagemaker.get_execution_role(), xgboost_image(session)
+
+    def tuning_request(name: str, *, strategy: str, ranges: dict, max_jobs: int | None,
+                       parallel: int = 2, static: dict | None = None,
+                       early_stopping: str = "Off") -> dict:
+        limits = {"MaxParallelTrainingJobs": parallel}
+        if max_jobs is not None:
+            limits["MaxNumberOfTrainingJobs"] = max_jobs
+        static = static or {"objective": "reg:squarederror", "num_round": "20"}
+        return {
+            "HyperParameterTuningJobName": name,
+            "HyperParameterTuningJobConfig": {
+                "Strategy": strategy,
+                "HyperParameterTuningJobObjective": {"Type": "Minimize", "MetricName": OBJECTIVE},
+                "ResourceLimits": limits,
+                "ParameterRanges": ranges,
+                "TrainingJobEarlyStoppingType": early_stopping,
+                "RandomSeed": RANDOM_SEED,
+            },
+            "TrainingJobDefinition": {
+                "StaticHyperParameters": {key: str(value) for key, value in static.items()},
+                "AlgorithmSpecification": {"TrainingImage": image, "TrainingInputMode": "File"},
+                "RoleArn": role,
+                "InputDataConfig": [
+                    {"ChannelName": channel, "ContentType": "text/csv",
+                     "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix",
+                                                     "S3Uri": data[channel]}}}
+                    for channel in ("train", "validation")],
+                "OutputDataConfig": {"S3OutputPath": data["output"]},
+                "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1,
+                                   "VolumeSizeInGB": 5},
+                "StoppingCondition": {"MaxRuntimeInSeconds": 300},
+            },
+        }
+
+    return tuning_request
 
 
 def all_training_jobs(sm, tuning_job: str) -> list[dict]:
@@ -289,9 +291,9 @@ def test_tuner_attach_recovers_the_configuration(tuner, session):
 
 # -- the low-level flow -------------------------------------------------------------------------
 
-def test_low_level_random_search_with_wait_for_tuning_job(sm, session, data):
+def test_low_level_random_search_with_wait_for_tuning_job(sm, session, make_request):
     name = unique("lowlevel-tune")
-    request = tuning_request(name, session, data, strategy="Random", max_jobs=3, ranges={
+    request = make_request(name, strategy="Random", max_jobs=3, ranges={
         "ContinuousParameterRanges": [{"Name": "eta", "MinValue": "0.01", "MaxValue": "0.5",
                                        "ScalingType": "Logarithmic"}],
         "IntegerParameterRanges": [{"Name": "max_depth", "MinValue": "2", "MaxValue": "6"}],
@@ -336,15 +338,15 @@ def test_low_level_random_search_with_wait_for_tuning_job(sm, session, data):
             for s in listed["HyperParameterTuningJobSummaries"]] == [name]
 
 
-def test_grid_tries_every_combination_and_stops_a_slow_learner_early(sm, session, data):
+def test_grid_tries_every_combination_and_stops_a_slow_learner_early(sm, session, make_request):
     name = unique("grid-tune")
-    etas = ["0.5", "0.4", "0.3", "0.01"]
-    request = tuning_request(
-        name, session, data, strategy="Grid", max_jobs=None, parallel=1,
+    etas = ["0.5", "0.4", "0.3", "0.001"]
+    request = make_request(
+        name, strategy="Grid", max_jobs=None, parallel=1,
         early_stopping="Auto",
         ranges={"CategoricalParameterRanges": [{"Name": "eta", "Values": etas}]},
-        # Fast learners stop themselves (early_stopping_rounds); eta 0.01 would run for long.
-        static={"objective": "reg:squarederror", "num_round": "3000",
+        # Fast learners stop themselves (early_stopping_rounds); eta 0.001 would run for long.
+        static={"objective": "reg:squarederror", "num_round": "20000",
                 "early_stopping_rounds": "5"})
     sm.create_hyper_parameter_tuning_job(**request)
     description = session.wait_for_tuning_job(name)
@@ -362,10 +364,10 @@ def test_grid_tries_every_combination_and_stops_a_slow_learner_early(sm, session
     assert_counters_agree(sm, description)
 
 
-def test_stop_tuning_job_stops_its_training_jobs(sm, session, data, no_leaks):
+def test_stop_tuning_job_stops_its_training_jobs(sm, session, make_request, no_leaks):
     name = unique("stop-tune")
-    request = tuning_request(
-        name, session, data, strategy="Random", max_jobs=4, parallel=2,
+    request = make_request(
+        name, strategy="Random", max_jobs=4, parallel=2,
         ranges={"IntegerParameterRanges": [{"Name": "max_depth", "MinValue": "2",
                                             "MaxValue": "8"}]},
         static={"objective": "reg:squarederror", "num_round": "1000000", "eta": "0.001"})
@@ -391,9 +393,9 @@ def test_stop_tuning_job_stops_its_training_jobs(sm, session, data, no_leaks):
     session.stop_tuning_job(name)  # the SDK tolerates stopping a stopped job
 
 
-def test_a_failing_training_job_does_not_end_the_tuning(sm, session, data):
+def test_a_failing_training_job_does_not_end_the_tuning(sm, session, make_request):
     name = unique("partly-bad")
-    request = tuning_request(name, session, data, strategy="Grid", max_jobs=None, ranges={
+    request = make_request(name, strategy="Grid", max_jobs=None, ranges={
         "CategoricalParameterRanges": [{"Name": "max_depth", "Values": ["-1", "3"]}]})
     sm.create_hyper_parameter_tuning_job(**request)
     description = session.wait_for_tuning_job(name)
@@ -409,9 +411,9 @@ def test_a_failing_training_job_does_not_end_the_tuning(sm, session, data):
     assert_counters_agree(sm, description)
 
 
-def test_a_tuning_job_whose_training_jobs_all_fail_fails(sm, session, data):
+def test_a_tuning_job_whose_training_jobs_all_fail_fails(sm, session, make_request):
     name = unique("all-bad")
-    request = tuning_request(name, session, data, strategy="Grid", max_jobs=None, ranges={
+    request = make_request(name, strategy="Grid", max_jobs=None, ranges={
         "CategoricalParameterRanges": [{"Name": "max_depth", "Values": ["-1", "-2"]}]})
     sm.create_hyper_parameter_tuning_job(**request)
     with pytest.raises(sagemaker.exceptions.UnexpectedStatusException) as raised:
@@ -458,8 +460,8 @@ BAD_REQUESTS = {
         "Only categorical parameters are supported when using the grid search strategy"),
     "grid with the wrong job count": (
         lambda r: _config(r).update(Strategy="Grid", ParameterRanges={
-            "CategoricalParameterRanges": [{"Name": "max_depth", "Values": ["2", "4"]}]}),
-        "must equal the total number of distinct categorical combinations (2)"),
+            "CategoricalParameterRanges": [{"Name": "max_depth", "Values": ["2", "4", "6"]}]}),
+        "must equal the total number of distinct categorical combinations (3)"),
     "random without a job count": (
         lambda r: _config(r)["ResourceLimits"].pop("MaxNumberOfTrainingJobs"),
         "MaxNumberOfTrainingJobs is required for the Random strategy"),
@@ -477,26 +479,26 @@ BAD_REQUESTS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_REQUESTS))
-def test_bad_requests_are_refused_with_a_reason(sm, session, data, case):
+def test_bad_requests_are_refused_with_a_reason(sm, make_request, case):
     change, message = BAD_REQUESTS[case]
-    request = tuning_request(unique("bad"), session, data, strategy="Random", max_jobs=2,
-                             ranges={"ContinuousParameterRanges": [
-                                 {"Name": "eta", "MinValue": "0.1", "MaxValue": "0.5"}]})
+    request = make_request(unique("bad"), strategy="Random", max_jobs=2,
+                           ranges={"ContinuousParameterRanges": [
+                               {"Name": "eta", "MinValue": "0.1", "MaxValue": "0.5"}]})
     with pytest.raises(ClientError) as raised:
         sm.create_hyper_parameter_tuning_job(**_with(request, change))
     assert raised.value.response["Error"]["Code"] == "ValidationException"
     assert message in raised.value.response["Error"]["Message"]
 
 
-def test_unknown_and_duplicate_names(sm, session, data):
+def test_unknown_and_duplicate_names(sm, session, make_request):
     with pytest.raises(ClientError) as raised:
         sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="no-such-tuning")
     assert raised.value.response["Error"]["Code"] == "ResourceNotFound"
-    assert "can't find a tuning job with name no-such-tuning" in \
+    assert "can't find a tuning job called no-such-tuning" in \
         raised.value.response["Error"]["Message"]
 
     name = unique("dup-tune")
-    request = tuning_request(name, session, data, strategy="Grid", max_jobs=None, ranges={
+    request = make_request(name, strategy="Grid", max_jobs=None, ranges={
         "CategoricalParameterRanges": [{"Name": "max_depth", "Values": ["3"]}]})
     sm.create_hyper_parameter_tuning_job(**request)
     with pytest.raises(ClientError) as raised:

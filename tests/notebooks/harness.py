@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +68,9 @@ def main() -> int:
     from localcloud import LocalCloud
 
     notebook = args.notebook.resolve().relative_to(REPO)
-    with LocalCloud(state_dir=REPO / ".localcloud", port=0) as cloud:
+    # A private service per run: a lab or another run using .localcloud is left alone.
+    with tempfile.TemporaryDirectory(prefix="localcloud-nb-") as state_dir, \
+            LocalCloud(state_dir=state_dir, port=0) as cloud:
         result = execute(notebook, cloud.environ())
     print(result.log[-5000:])
     print(f"{notebook}: exit {result.returncode} in {result.seconds:.1f} s -> {result.output}")

@@ -214,30 +214,27 @@ class Endpoint:
         return previous
 
 
+def _hosting_table(kind: str, arn_type: str, label: str, account: Account) -> ResourceTable:
+    """A table answering duplicates and misses with SageMaker's hosting messages, e.g.
+    ``Cannot create already existing model "arn..."`` / ``Could not find model "arn..."``
+    (the SDK matches on these words)."""
+    return ResourceTable(
+        kind, arn_type, account,
+        duplicate_error=lambda arn: validation(f'Cannot create already existing {label} "{arn}".'),
+        missing_error=lambda name: validation(
+            f'Could not find {label} "{account.arn(arn_type, name)}".'))
+
+
 class Hosting:
     """Models, endpoint configs and endpoints: the control-plane operations and the servers."""
 
     def __init__(self, account: Account, platform: Platform, tags: TagStore):
         self.platform = platform
         self.tags = tags
-        self.models = ResourceTable(
-            "Model", "model", account,
-            duplicate_error=lambda arn: validation(
-                f'Cannot create already existing model "{arn}".'),
-            missing_error=lambda name: validation(
-                f'Could not find model "{account.arn("model", name)}".'))
-        self.configs = ResourceTable(
-            "EndpointConfig", "endpoint-config", account,
-            duplicate_error=lambda arn: validation(
-                f'Cannot create already existing endpoint configuration "{arn}".'),
-            missing_error=lambda name: validation(
-                f'Could not find endpoint configuration "{account.arn("endpoint-config", name)}".'))
-        self.endpoints = ResourceTable(
-            "Endpoint", "endpoint", account,
-            duplicate_error=lambda arn: validation(
-                f'Cannot create already existing endpoint "{arn}".'),
-            missing_error=lambda name: validation(
-                f'Could not find endpoint "{account.arn("endpoint", name)}".'))
+        self.models = _hosting_table("Model", "model", "model", account)
+        self.configs = _hosting_table("EndpointConfig", "endpoint-config",
+                                      "endpoint configuration", account)
+        self.endpoints = _hosting_table("Endpoint", "endpoint", "endpoint", account)
         self.live: dict[str, Endpoint] = {}
 
     def operations(self) -> dict:

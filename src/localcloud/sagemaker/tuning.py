@@ -91,6 +91,7 @@ class Child:
     job: TrainingJob
     reported: bool = False  # its result went back to the search strategy
     stop_sent: bool = False
+    judged_epochs: int = 0  # epochs the early-stopping rule has looked at
 
     @property
     def finished(self) -> bool:
@@ -306,7 +307,11 @@ class TuningJob:
         for child in children:
             if child.finished or child.stop_sent:
                 continue
-            if stops_early(child.history(metric), finished, self.settings.objective.minimize):
+            history = child.history(metric)
+            stop = stops_early(history, finished, self.settings.objective.minimize,
+                               from_epoch=child.judged_epochs)
+            child.judged_epochs = len(history)
+            if stop:
                 log.info("Tuning job %s: stopping training job %s early: its %s is worse than "
                          "the median of earlier jobs at the same epoch", self.name,
                          child.job.name, metric)
@@ -374,7 +379,7 @@ class TuningJobs:
             "HyperParameterTuningJob", "hyper-parameter-tuning-job", account,
             duplicate_error=lambda arn: _duplicate_name(arn.rsplit("/", 1)[-1]),
             missing_error=lambda name: not_found(
-                f"Amazon SageMaker can't find a tuning job with name {name}"))
+                f"Amazon SageMaker can't find a tuning job called {name}. Type another name."))
         self.jobs: dict[str, TuningJob] = {}
 
     def operations(self) -> dict:

@@ -191,10 +191,16 @@ def described_config(config: dict, settings: TuningSettings) -> dict:
 
 
 def described_definition(settings: TuningSettings) -> dict:
-    """``TrainingJobDefinition`` as AWS shows it: the objective among the static
-    hyperparameters and, for built-in algorithms, the metric definitions the service applies."""
+    """``TrainingJobDefinition`` as AWS shows it.
+
+    The objective appears among the static hyperparameters and, for built-in algorithms, the
+    metric definitions the service applies are listed; ``ResourceConfig`` is filled in when the
+    request gave ``HyperParameterTuningResourceConfig`` (as the SDK does), because
+    ``HyperparameterTuner.attach`` reads it.
+    """
     described = copy.deepcopy(settings.definition)
     described["StaticHyperParameters"] = static_hyperparameters(settings)
+    described.setdefault("ResourceConfig", _resource_config(settings.definition))
     specification = described["AlgorithmSpecification"]
     specification["MetricDefinitions"] = _metric_definitions(settings.algorithm,
                                                              settings.definition)

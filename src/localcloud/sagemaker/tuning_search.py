@@ -299,23 +299,29 @@ def create_strategy(strategy: str, space: SearchSpace, minimize: bool, seed: int
 
 # -- early stopping ---------------------------------------------------------------------------
 
-def stops_early(current: Sequence[float], finished: Sequence[Sequence[float]],
-                minimize: bool, min_jobs: int = MIN_JOBS_FOR_MEDIAN) -> bool:
+def running_averages(history: Sequence[float]) -> list[float]:
+    """The mean of the first 1, 2, 3, ... values: a job's running average after each epoch."""
+    return [total / count for count, total in enumerate(itertools.accumulate(history), start=1)]
+
+
+def stops_early(current: Sequence[float], finished: Sequence[Sequence[float]], minimize: bool,
+                from_epoch: int = 0, min_jobs: int = MIN_JOBS_FOR_MEDIAN) -> bool:
     """SageMaker's median rule for ``TrainingJobEarlyStoppingType: Auto``.
 
     ``current`` holds a running job's objective after each epoch so far; ``finished`` the
-    per-epoch objectives of earlier jobs. At the current epoch, take each earlier job's running
-    average up to that epoch and the median of those averages: a job whose latest value is worse
-    than that median is stopped
+    per-epoch objectives of earlier jobs. After each epoch, take every earlier job's running
+    average up to that epoch and the median of those averages: a job whose value is worse than
+    that median is stopped
     (https://docs.aws.amazon.com/sagemaker/latest/dg/automatic-model-tuning-early-stopping.html).
+    Every epoch from ``from_epoch`` on is judged, so a job is judged at each epoch even when
+    several went by between two looks at it.
     """
-    if not current:
-        return False
-    epoch = len(current) - 1
-    averages = [statistics.fmean(history[:epoch + 1]) for history in finished
-                if len(history) > epoch]
-    if len(averages) < min_jobs:
-        return False
-    median = statistics.median(averages)
-    latest = current[-1]
-    return latest > median if minimize else latest < median
+    averages = [running_averages(history) for history in finished]
+    for epoch in range(from_epoch, len(current)):
+        at_epoch = [job[epoch] for job in averages if len(job) > epoch]
+        if len(at_epoch) < min_jobs:
+            return False  # later epochs have no more earlier jobs to compare with
+        median = statistics.median(at_epoch)
+        if current[epoch] > median if minimize else current[epoch] < median:
+            return True
+    return False
