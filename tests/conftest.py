@@ -80,3 +80,4 @@ def no_leaks(cloud):
     assert status["model_servers"] == 0
     assert status["training_jobs_running"] == []
     assert status["transform_jobs_running"] == []
+    assert status["tuning_jobs_running"] == []

@@ -283,8 +283,8 @@ def test_tuner_attach_recovers_the_configuration(tuner, session):
                                           sagemaker_session=session)
     assert attached.strategy == "Bayesian" and attached.max_jobs == 4
     assert attached.max_parallel_jobs == 2 and attached.early_stopping_type == "Off"
-    assert set(attached.hyperparameter_ranges()["IntegerParameterRanges"][i]["Name"]
-               for i in range(2)) == {"max_depth", "min_child_weight"}
+    integer_ranges = attached.hyperparameter_ranges()["IntegerParameterRanges"]
+    assert {item["Name"] for item in integer_ranges} == {"max_depth", "min_child_weight"}
     assert attached.best_training_job() == tuner.best_training_job()
     assert attached.estimator.hyperparameters()["num_round"] == "30"
 

@@ -26,6 +26,13 @@ CI_PARAMETERS: dict[str, dict[str, object]] = {
     "Tutorials/Boston Housing - XGBoost (Deploy) - High Level.ipynb": {"NUM_ROUND": 60},
     "Tutorials/Boston Housing - XGBoost (Deploy) - Low Level.ipynb": {"NUM_ROUND": 60},
     "Tutorials/Boston Housing - Updating an Endpoint.ipynb": {"NUM_ROUND": 60},
+    **{f"solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost ({lesson}).ipynb": {
+        "DATA_SOURCE": "sample", "N_REVIEWS": 4000, "VOCABULARY_SIZE": 2000, "NUM_ROUND": 200,
+        **extra} for lesson, extra in (
+            ("Batch Transform", {}),
+            ("Hyperparameter Tuning", {"MAX_JOBS": 4, "MAX_PARALLEL_JOBS": 2}),
+            ("Updating a Model", {"N_NEW_REVIEWS": 2000}),
+    )},
 }
 
 

@@ -65,7 +65,8 @@ def test_runs_headless_and_cleans_up(notebook, cloud):
     status = cloud.status()
     assert status["endpoints"] == [], f"{notebook} left endpoints: {status['endpoints']}"
     assert status["model_servers"] == 0
-    assert status["training_jobs_running"] == [] and status["transform_jobs_running"] == []
+    for kind in ("training", "transform", "tuning"):
+        assert status[f"{kind}_jobs_running"] == [], f"{notebook} left {kind} jobs running"
     _check_metrics(notebook, nbformat.read(result.output, as_version=4))
 
 

@@ -407,3 +407,30 @@ def test_reset_forgets_tuning_jobs():
     assert raised.value.code == "ResourceNotFound"
     assert training.jobs  # its training job was created, then stopped
     assert all(job.finished.is_set() for job in training.jobs.values())
+
+
+def test_max_runtime_stops_the_tuning_job():
+    training = FakeTraining(lambda hyperparameters: float("inf"))
+    params = request(max_jobs=4, parallel=1)
+    params["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxRuntimeInSeconds"] = 1
+    started = time.monotonic()
+    description = run(params, training)
+    assert 1 <= time.monotonic() - started < 5
+    assert description["HyperParameterTuningJobStatus"] == "Stopped"
+    assert description["TrainingJobStatusCounters"]["Stopped"] == len(training.jobs) == 1
+
+
+def test_tuning_jobs_are_listed_by_name_by_default():
+    service = TuningJobs(ACCOUNT, FakeTraining(eta_score), TagStore())
+    for name in ("b-tune", "c-tune", "a-tune"):
+        service.create(request(name, max_jobs=1))
+    listed = service.list({})["HyperParameterTuningJobSummaries"]
+    assert [item["HyperParameterTuningJobName"] for item in listed] == ["a-tune", "b-tune",
+                                                                        "c-tune"]
+    assert {item["Strategy"] for item in listed} == {"Random"}
+    assert listed[0]["ResourceLimits"]["MaxNumberOfTrainingJobs"] == 1
+    page = service.list({"MaxResults": 2, "SortOrder": "Descending"})
+    assert [item["HyperParameterTuningJobName"]
+            for item in page["HyperParameterTuningJobSummaries"]] == ["c-tune", "b-tune"]
+    assert page["NextToken"]
+    service.reset()

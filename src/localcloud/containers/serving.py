@@ -74,6 +74,10 @@ def make_request_handler(handler: InferenceHandler, execution_parameters: dict):
 
     class ModelRequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive: the host manager reuses connections
+        # Send headers and body in one segment, without Nagle's delay: otherwise every small
+        # answer waits ~40 ms for the client's delayed ACK.
+        disable_nagle_algorithm = True
+        wbufsize = 64 * 1024
 
         def do_GET(self):  # noqa: N802 (http.server's naming)
             if self.path == "/ping":

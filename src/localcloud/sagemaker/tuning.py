@@ -271,8 +271,8 @@ class TuningJob:
 
     def _track_best(self, value: float) -> None:
         objective = self.settings.objective
-        self._not_improving = 0 if objective.improves(value, self._best) else \
-            self._not_improving + 1
+        improved = objective.improves(value, self._best)
+        self._not_improving = 0 if improved else self._not_improving + 1
         if objective.better(value, self._best):
             self._best = value
         self.resource.update(TuningJobCompletionDetails={
@@ -285,18 +285,20 @@ class TuningJob:
             self._end = STOPPED  # a stop overrides any earlier reason
         elif self._end is None and self._criteria_met():
             self._end = CRITERIA_MET
-        elif self._end is None and self._failed >= min(MAX_FAILED_ATTEMPTS,
-                                                       self.settings.max_jobs) \
-                and not self._succeeded:
+        elif self._end is None and self._too_many_failures():
             self._end = TOO_MANY_FAILURES
 
+    def _too_many_failures(self) -> bool:
+        attempts = min(MAX_FAILED_ATTEMPTS, self.settings.max_jobs)
+        return not self._succeeded and self._failed >= attempts
+
     def _criteria_met(self) -> bool:
+        """``TuningJobCompletionCriteria``: the target value reached, or no more progress."""
         settings = self.settings
-        if self._best is not None and settings.target_value is not None and \
-                settings.objective.reached(self._best, settings.target_value):
-            return True
-        limit = settings.max_jobs_not_improving
-        return limit is not None and self._not_improving >= limit
+        target, limit = settings.target_value, settings.max_jobs_not_improving
+        reached = (self._best is not None and target is not None
+                   and settings.objective.reached(self._best, target))
+        return reached or (limit is not None and self._not_improving >= limit)
 
     def _stop_unpromising(self) -> None:
         """``TrainingJobEarlyStoppingType: Auto``: the median rule on every running job."""
@@ -326,6 +328,7 @@ class TuningJob:
                 child.job.stop()
 
     def _conclude(self) -> None:
+        self._record_finished()  # the last jobs may have finished since the last look
         if self._end == STOPPED:
             self._finish("Stopped")
         elif self._succeeded:
@@ -423,7 +426,9 @@ class TuningJobs:
         return self._job(params["HyperParameterTuningJobName"]).describe()
 
     def list(self, params: dict) -> dict:
-        query = ListQuery.from_request(params)
+        """ListHyperParameterTuningJobs (defaults: by Name, Ascending, 10 a page)."""
+        query = ListQuery.from_request({"SortBy": "Name", "SortOrder": "Ascending",
+                                        "MaxResults": 10, **params})
         summaries, token = list_page(
             (job.describe() for job in list(self.jobs.values())), query,
             "HyperParameterTuningJobName", "HyperParameterTuningJobStatus", self._summary)

@@ -77,7 +77,7 @@ class TuningSettings:
     target_value: float | None
     max_jobs_not_improving: int | None
     definition: dict
-    algorithm: str | None
+    algorithm: str
 
     @property
     def concurrency(self) -> int:
@@ -143,8 +143,8 @@ def _objective(config: dict) -> Objective:
     return Objective(objective["MetricName"], objective["Type"])
 
 
-def _algorithm(definition: dict) -> str | None:
-    """The localcloud algorithm behind the definition's image (None: a custom image)."""
+def _algorithm(definition: dict) -> str:
+    """The localcloud algorithm behind the definition's image (refused if there is none)."""
     image = definition["AlgorithmSpecification"].get("TrainingImage")
     if not image:
         raise validation("localcloud runs tuning jobs from a TrainingImage; AlgorithmName "
@@ -155,23 +155,23 @@ def _algorithm(definition: dict) -> str | None:
         raise validation(str(error)) from None
 
 
-def _check_objective_metric(metric_name: str, algorithm: str | None, definition: dict) -> None:
+def _check_objective_metric(metric_name: str, algorithm: str, definition: dict) -> None:
     """The objective must be a metric the algorithm logs or a MetricDefinitions entry."""
     known = [item["Name"] for item in _metric_definitions(algorithm, definition)]
     if metric_name in known:
         return
     close = difflib.get_close_matches(metric_name, known, n=1)
     hint = f" Did you mean {close[0]}?" if close else ""
-    where = f"the {algorithm} algorithm" if algorithm and metric_definitions(algorithm) else \
-        "the MetricDefinitions of the AlgorithmSpecification"
+    where = (f"the {algorithm} algorithm" if metric_definitions(algorithm)
+             else "the MetricDefinitions of the AlgorithmSpecification")
     raise validation(f"The objective metric {metric_name} of the hyperparameter tuning job is "
                      f"not a metric that {where} defines.{hint}")
 
 
-def _metric_definitions(algorithm: str | None, definition: dict) -> list[dict]:
+def _metric_definitions(algorithm: str, definition: dict) -> list[dict]:
     """The definitions a training job of this definition parses metrics with."""
     given = definition["AlgorithmSpecification"].get("MetricDefinitions") or []
-    builtin = metric_definitions(algorithm) if algorithm else []
+    builtin = metric_definitions(algorithm)
     return list(given) + [item for item in builtin if item["Name"] not in
                           {entry["Name"] for entry in given}]
 
