@@ -1,0 +1,105 @@
+"""`make lab`'s command: JupyterLab whose kernels talk to localcloud.
+
+Starts the exact command the Makefile runs (``localcloud run -- jupyter lab ...``), starts a
+kernel through Jupyter's REST API, executes SDK code in it over the kernel's websocket, and
+checks that it reached localcloud. Then stops everything as Ctrl-C would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+from tornado.websocket import websocket_connect
+
+REPO = Path(__file__).resolve().parents[1]
+TOKEN = "localcloud-lab-test"
+PROBE = ("import sagemaker, json\n"
+         "session = sagemaker.Session()\n"
+         "print(json.dumps({'bucket': session.default_bucket(),\n"
+         "                  'role': sagemaker.get_execution_role()}))\n")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def api(port: int, path: str, method: str = "GET", body: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def wait_for_lab(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "jupyter lab exited during start-up"
+        try:
+            api(port, "/api/status")
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError("JupyterLab did not start within 120 s")
+
+
+async def execute(port: int, kernel_id: str, code: str) -> str:
+    """Run ``code`` in the kernel; return what it printed."""
+    connection = await websocket_connect(
+        f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels?token={TOKEN}")
+    msg_id = uuid.uuid4().hex
+    await connection.write_message(json.dumps({
+        "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
+                   "session": uuid.uuid4().hex, "version": "5.3"},
+        "parent_header": {}, "metadata": {}, "channel": "shell",
+        "content": {"code": code, "silent": False, "store_history": False,
+                    "user_expressions": {}, "allow_stdin": False}}))
+    printed = []
+    while True:
+        message = json.loads(await asyncio.wait_for(connection.read_message(), timeout=120))
+        if message.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        kind = message["msg_type"]
+        if kind == "stream":
+            printed.append(message["content"]["text"])
+        elif kind == "error":
+            raise AssertionError("\n".join(message["content"]["traceback"]))
+        elif kind == "status" and message["content"]["execution_state"] == "idle":
+            connection.close()
+            return "".join(printed)
+
+
+def test_lab_kernels_talk_to_localcloud(tmp_path):
+    port = free_port()
+    state = tmp_path / "state"
+    command = [str(Path(sys.executable).with_name("localcloud")), "--state-dir", str(state),
+               "run", "--port", "0", "--", str(Path(sys.executable).with_name("jupyter")),
+               "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+               f"--ServerApp.root_dir={REPO}", "--ServerApp.allow_root=True",
+               f"--IdentityProvider.token={TOKEN}"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        wait_for_lab(port, process)
+        kernel = api(port, "/api/kernels", method="POST", body={"name": "python3"})
+        printed = asyncio.run(execute(port, kernel["id"], PROBE))
+        facts = json.loads(printed.strip().splitlines()[-1])
+        assert facts["bucket"] == "sagemaker-us-east-1-123456789012"
+        assert ":role/" in facts["role"]
+    finally:
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
+        process.wait(timeout=60)
+    assert not (state / "service.json").exists(), "localcloud should stop with the lab"
