@@ -136,6 +136,9 @@ class TrainingJob:
         self.thread.start()
 
     def _run(self) -> None:
+        # The job's log stream exists from the start, so a failure before the container runs
+        # (no data, unknown image) is in the log too.
+        self.stream = self.platform.log_stream(LOG_GROUP, f"{self.name}/algo-1-{int(time.time())}")
         try:
             self._set_secondary("Starting")
             image = resolve_image(self.description["AlgorithmSpecification"]["TrainingImage"])
@@ -150,12 +153,18 @@ class TrainingJob:
             outcome = self._train(image)
             self._conclude(outcome)
         except (ChannelError, UnknownImage) as error:
-            self._finish("Failed", "Failed", f"ClientError: {error}")
+            self._fail(f"ClientError: {error}")
         except Exception as error:  # a bug of ours must still end the job, with a reason
             log.exception("Training job %s crashed", self.name)
-            self._finish("Failed", "Failed", f"InternalServerError: {error}")
+            self._fail(f"InternalServerError: {error}")
         finally:
+            self.stream.close()
             shutil.rmtree(self.paths.data_dir, ignore_errors=True)  # inputs are copies
+
+    def _fail(self, reason: str) -> None:
+        """End the job as Failed, saying why in its log as well as in FailureReason."""
+        self.stream.write(reason)
+        self._finish("Failed", "Failed", reason)
 
     def _prepare_tree(self) -> None:
         if self.folder.exists():
@@ -208,7 +217,7 @@ class TrainingJob:
         definitions = metric_definitions(image.algorithm) + list(
             self.description["AlgorithmSpecification"].get("MetricDefinitions") or [])
         self.metrics = MetricParser(definitions)
-        stream = self.platform.log_stream(LOG_GROUP, f"{self.name}/algo-1-{int(time.time())}")
+        stream = self.stream
         max_runtime = self.description.get("StoppingCondition", {}).get(
             "MaxRuntimeInSeconds", 86400)
         deadline = time.monotonic() + max_runtime
@@ -228,7 +237,6 @@ class TrainingJob:
                 kill_tree(self.process)
             time.sleep(0.05)
         reader.join(timeout=10)
-        stream.close()
         if timed_out:
             return "timeout"
         if self.stop_requested.is_set():
