@@ -281,6 +281,7 @@ class TrainingJob:
         uri = f"{output}/{self.name}/output/model.tar.gz"
         archive = pack_model(self.paths.model_dir, self.folder / "model.tar.gz")
         self.platform.upload(archive, uri)
+        archive.unlink()  # S3 holds it now; the state directory keeps only model/ and logs
         self.resource.update(ModelArtifacts={"S3ModelArtifacts": uri})
         if any(self.paths.output_data_dir.iterdir()):
             output_archive = pack_model(self.paths.output_data_dir, self.folder / "output.tar.gz")

@@ -11,6 +11,7 @@ join the answers (``AssembleWith`` ``Line`` adds a newline after each) into
 from __future__ import annotations
 
 import logging
+import shutil
 import struct
 import threading
 import time
@@ -108,8 +109,8 @@ class TransformJob:
         # One stream per instance, shared by the platform's messages and the container's output.
         stream_name = f"{self.name}/i-{uuid.uuid4().hex[:17]}-{int(time.time())}"
         stream = self.platform.log_stream(LOG_GROUP, stream_name)
+        root = self.platform.state_dir / "transform-jobs" / self.name
         try:
-            root = self.platform.state_dir / "transform-jobs" / self.name
             self.server = self.hosting.launch_model_server(
                 self.description["ModelName"], root, LOG_GROUP, stream_name,
                 extra_env={**(self.description.get("Environment") or {}),
@@ -125,6 +126,7 @@ class TransformJob:
         finally:
             if self.server:
                 self.server.stop()
+            shutil.rmtree(root, ignore_errors=True)  # the model's copy; the results are in S3
         if reason:
             stream.write(f"Transform job failed: {reason}")
         stream.close()
