@@ -15,11 +15,6 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "grading"
 
 
 @pytest.fixture(scope="session")
-def fixtures_dir() -> Path:
-    return FIXTURES
-
-
-@pytest.fixture(scope="session")
 def fixture_course() -> CourseLayout:
     """The committed fixture course (read-only: copy it with ``course_copy`` to change it)."""
     return CourseLayout(FIXTURES / "course")

@@ -42,8 +42,8 @@ def test_grade_outside_the_exercise_folders_asks_for_as(tmp_path, caplog):
     assert "--as" in caplog.text
 
 
-def test_grade_an_exercise_without_graded_tests(fixture_course, fixtures_dir, caplog):
-    notebook = fixtures_dir / "submissions/wrong_answer/Word Counts.ipynb"
+def test_grade_an_exercise_without_graded_tests(fixture_course, fixture_exercise, caplog):
+    notebook = fixture_course.solution_path(fixture_exercise)
     arguments = ["grade", str(notebook), "--as", "Mini-Projects/Unknown.ipynb"]
     assert main([*arguments, "--root", str(fixture_course.root)]) == EXIT_ERROR
     assert "Mini-Projects/Unknown.ipynb has no graded tests" in caplog.text

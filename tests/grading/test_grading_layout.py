@@ -43,12 +43,14 @@ def test_test_module_of_no_exercise_is_an_orphan(fixture_course):
         fixture_course.exercise_for_test_module(Path("tests/graded/test_nothing.py"))
 
 
-def test_solution_files_skip_checkpoints_and_caches(course_copy):
+def test_solution_files_skip_checkpoints_caches_and_run_output(course_copy):
     solutions = course_copy.solutions / "Case-Studies/Review Scoring"
     (solutions / ".ipynb_checkpoints").mkdir()
     (solutions / ".ipynb_checkpoints/Word Counts-checkpoint.ipynb").write_text("{}")
     (solutions / "source/__pycache__").mkdir()
     (solutions / "source/__pycache__/train.cpython-311.pyc").write_bytes(b"")
+    (solutions / "work/reviews").mkdir(parents=True)  # what a run of the notebook leaves
+    (solutions / "work/reviews/train.csv").write_text("1,0\n")
     assert [str(path) for path in course_copy.solution_files()] == [
         "Case-Studies/Review Scoring/Word Counts.ipynb",
         "Case-Studies/Review Scoring/source/train.py",

@@ -1,30 +1,156 @@
-"""The grader on the fixture submissions: the stored expected rubric, criterion by criterion."""
+"""The grader on the fixture submissions: the stored expected rubric, criterion by criterion.
+
+The fixture course's solution and exercise are graded where they are. Every other submission is
+built in a temporary folder from a copy of the solution's exercise folder (what a learner who
+finished the exercise hands in; the marker comments left in it are inert) with the one
+deliberate change listed in ``CHANGES``. Only ``work_in_progress`` is committed whole
+(submissions/work_in_progress.ipynb): it differs from the solution in too many ways for an edit
+to say. The grades each submission must get are in submissions/expected.json.
+"""
+
+from __future__ import annotations
 
 import json
 import re
+import shutil
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from mlcourse.grading.grade import format_rubric, grade
 from mlcourse.grading.results import PASSED
 
+SUBMISSIONS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "grading" / "submissions"
 # Long enough for the solution's tests, short enough to keep the endless loop cheap.
 TIMEOUT_SECONDS = 2.0
 
 
-@pytest.fixture(scope="module")
-def expected(fixtures_dir) -> dict:
-    return json.loads((fixtures_dir / "submissions/expected.json").read_text())["submissions"]
+def _replaced(text: str, old: str, new: str, where: str) -> str:
+    # Exactly once: an edit that no longer matches the solution must fail loudly, not build a
+    # submission that is silently the solution.
+    assert text.count(old) == 1, f"expected {old!r} once in {where}"
+    return text.replace(old, new)
+
+
+def _cell(notebook: dict, cell_id: str) -> dict:
+    cells = [cell for cell in notebook["cells"] if cell.get("id") == cell_id]
+    assert len(cells) == 1, f"expected one cell with id {cell_id!r}"
+    return cells[0]
+
+
+def _read_notebook(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _write_notebook(path: Path, notebook: dict) -> None:
+    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class EditCell:
+    """Replace ``old`` by ``new`` in the source of the notebook cell whose id is ``cell``."""
+
+    cell: str
+    old: str
+    new: str
+
+    def apply(self, notebook: Path) -> None:
+        content = _read_notebook(notebook)
+        cell = _cell(content, self.cell)
+        cell["source"] = _replaced("".join(cell["source"]), self.old, self.new,
+                                   f"cell {self.cell}")
+        _write_notebook(notebook, content)
+
+
+@dataclass(frozen=True)
+class DeleteCell:
+    """Delete the notebook cell whose id is ``cell``."""
+
+    cell: str
+
+    def apply(self, notebook: Path) -> None:
+        content = _read_notebook(notebook)
+        content["cells"].remove(_cell(content, self.cell))
+        _write_notebook(notebook, content)
+
+
+@dataclass(frozen=True)
+class EditScript:
+    """Replace ``old`` by ``new`` in ``script``, a path relative to the notebook's folder."""
+
+    script: str
+    old: str
+    new: str
+
+    def apply(self, notebook: Path) -> None:
+        path = notebook.parent / self.script
+        path.write_text(_replaced(path.read_text(encoding="utf-8"), self.old, self.new,
+                                  self.script), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class CommittedNotebook:
+    """Replace the notebook by the committed one named ``name`` under submissions/."""
+
+    name: str
+
+    def apply(self, notebook: Path) -> None:
+        shutil.copyfile(SUBMISSIONS_DIR / self.name, notebook)
+
+
+#: Each submission's one deliberate change to the fixture solution.
+CHANGES = {
+    # clean_review forgets to lower-case the text: its criterion fails an assertion.
+    "wrong_answer": EditCell("clean-review", "WORD.findall(text.lower())", "WORD.findall(text)"),
+    # A parenthesis left open: the cell does not compile, so clean_review is not defined.
+    "syntax_error": EditCell("clean-review", '" ", text)', '" ", text'),
+    # build_vocabulary defined under another name: the tests cannot find what they call.
+    "renamed_function": EditCell("build-vocabulary", "def build_vocabulary",
+                                 "def make_vocabulary"),
+    # The training script's accuracy never moves its index: its test must time out.
+    "infinite_loop": EditScript(
+        "source/train.py",
+        "correct = sum(prediction == label for prediction, label in pairs)",
+        "correct = index = 0\n"
+        "    while index < len(labels):\n"
+        "        correct += predictions[index] == labels[index]",
+    ),
+    # The cell defining encode was deleted.
+    "deleted_cell": DeleteCell("encode"),
+    # Cells moved (imports after their first use), notes and a scratch cell with its output
+    # added, a magic in a graded cell, and encode still the stub.
+    "work_in_progress": CommittedNotebook("work_in_progress.ipynb"),
+}
+SUBMISSIONS = ["solution", "exercise", *CHANGES]
+
+
+def build_submission(solution: Path, change, folder: Path) -> Path:
+    """Copy the solution notebook's folder to ``folder``, apply ``change``; return the notebook."""
+    shutil.copytree(solution.parent, folder)
+    notebook = folder / solution.name
+    change.apply(notebook)
+    return notebook
 
 
 @pytest.fixture(scope="module")
-def reports(expected, fixtures_dir, fixture_course, fixture_exercise) -> dict:
+def expected() -> dict:
+    return json.loads((SUBMISSIONS_DIR / "expected.json").read_text())["submissions"]
+
+
+@pytest.fixture(scope="module")
+def reports(fixture_course, fixture_exercise, tmp_path_factory) -> dict:
     """Every submission graded once; the runs are subprocesses, so they run side by side."""
+    solution = fixture_course.solution_path(fixture_exercise)
+    built = tmp_path_factory.mktemp("submissions")
+    notebooks = {"solution": solution, "exercise": fixture_course.exercise_path(fixture_exercise)}
+    notebooks |= {name: build_submission(solution, change, built / name)
+                  for name, change in CHANGES.items()}
 
     def grade_submission(name: str):
-        notebook = fixtures_dir / expected[name]["notebook"]
-        # The copies under submissions/ are not in an exercise folder: name their exercise.
+        notebook = notebooks[name]
+        # Built submissions are not in an exercise folder: name their exercise.
         in_course = notebook.is_relative_to(fixture_course.root)
         return grade(
             notebook,
@@ -34,7 +160,7 @@ def reports(expected, fixtures_dir, fixture_course, fixture_exercise) -> dict:
         )
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(zip(expected, pool.map(grade_submission, expected), strict=True))
+        return dict(zip(notebooks, pool.map(grade_submission, notebooks), strict=True))
 
 
 def observed_criteria(report) -> dict[str, str]:
@@ -44,19 +170,7 @@ def observed_criteria(report) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize(
-    "submission",
-    [
-        "solution",
-        "exercise",
-        "wrong_answer",
-        "syntax_error",
-        "renamed_function",
-        "infinite_loop",
-        "deleted_cell",
-        "work_in_progress",
-    ],
-)
+@pytest.mark.parametrize("submission", SUBMISSIONS)
 def test_submission_gets_its_expected_rubric(submission, reports, expected):
     report = reports[submission]
     assert observed_criteria(report) == expected[submission]["criteria"]
@@ -65,6 +179,7 @@ def test_submission_gets_its_expected_rubric(submission, reports, expected):
 
 def test_every_stored_submission_is_tested(expected):
     assert len(expected) == 8
+    assert sorted(expected) == sorted(SUBMISSIONS)
 
 
 def test_untouched_exercise_fails_with_each_stub_message(reports):

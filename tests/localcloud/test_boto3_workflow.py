@@ -7,76 +7,25 @@ Every call here is the one a learner would make against AWS; waits use the SDK's
 from __future__ import annotations
 
 import time
-import uuid
 
 import boto3
 import numpy as np
 import pytest
 import sagemaker
 from botocore.exceptions import ClientError
-from sagemaker import image_uris
+from support import INSTANCE_TYPE, training_request, unique, wait_for_job, xgboost_image
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
 @pytest.fixture(scope="module")
-def sm():
-    return boto3.client("sagemaker")
-
-
-@pytest.fixture(scope="module")
-def session():
-    return sagemaker.Session()
-
-
-@pytest.fixture(scope="module")
-def data(session, boston, tmp_path_factory, write_csv):
-    folder = tmp_path_factory.mktemp("lowlevel")
-    prefix = "lowlevel"
-    uris = {}
-    for name, frame in (("train", boston.train), ("validation", boston.validation),
-                        ("test", boston.test_features)):
-        uris[name] = session.upload_data(str(write_csv(frame, folder / f"{name}.csv")),
-                                         key_prefix=f"{prefix}/{name}")
-    uris["output"] = f"s3://{session.default_bucket()}/{prefix}/output"
-    return uris
-
-
-def training_request(name: str, session, channels: dict[str, str], **hyperparameters) -> dict:
-    return {
-        "TrainingJobName": name,
-        "AlgorithmSpecification": {
-            "TrainingImage": image_uris.retrieve("xgboost", session.boto_region_name, "1.7-1"),
-            "TrainingInputMode": "File"},
-        "RoleArn": sagemaker.get_execution_role(),
-        "OutputDataConfig": {"S3OutputPath": f"s3://{session.default_bucket()}/lowlevel/output"},
-        "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1,
-                           "VolumeSizeInGB": 5},
-        "StoppingCondition": {"MaxRuntimeInSeconds": 300},
-        "HyperParameters": {"objective": "reg:squarederror", "num_round": "30",
-                            **{k: str(v) for k, v in hyperparameters.items()}},
-        "InputDataConfig": [
-            {"ChannelName": channel, "ContentType": "text/csv",
-             "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": uri,
-                                             "S3DataDistributionType": "FullyReplicated"}}}
-            for channel, uri in channels.items()],
-    }
-
-
-def wait_for_job(sm, name: str) -> dict:
-    for _ in range(600):
-        description = sm.describe_training_job(TrainingJobName=name)
-        if description["TrainingJobStatus"] in ("Completed", "Failed", "Stopped"):
-            return description
-        time.sleep(0.1)
-    raise AssertionError(f"training job {name} did not finish")
+def data(upload_boston):
+    """Boston train, validation and test uploaded under lowlevel/, and the output location."""
+    return upload_boston("lowlevel", "train", "validation", "test")
 
 
 def log_messages(group: str, prefix: str) -> list[str]:
+    """Every CloudWatch message in the streams of ``group`` whose names start with ``prefix``."""
     logs = boto3.client("logs")
     messages = []
     for stream in logs.describe_log_streams(logGroupName=group,
@@ -96,14 +45,13 @@ def test_low_level_workflow(sm, session, data, boston, no_leaks, capsys):
     artifacts = sm.describe_training_job(TrainingJobName=job)["ModelArtifacts"]
 
     model = unique("lowlevel-model")
-    container = {"Image": image_uris.retrieve("xgboost", session.boto_region_name, "1.7-1"),
-                 "ModelDataUrl": artifacts["S3ModelArtifacts"]}
+    container = {"Image": xgboost_image(session), "ModelDataUrl": artifacts["S3ModelArtifacts"]}
     sm.create_model(ModelName=model, ExecutionRoleArn=sagemaker.get_execution_role(),
                     PrimaryContainer=container)
     config = unique("lowlevel-config")
     sm.create_endpoint_config(EndpointConfigName=config, ProductionVariants=[{
         "VariantName": "AllTraffic", "ModelName": model, "InitialInstanceCount": 1,
-        "InstanceType": "ml.m5.large", "InitialVariantWeight": 1.0}])
+        "InstanceType": INSTANCE_TYPE, "InitialVariantWeight": 1.0}])
     endpoint = unique("lowlevel-endpoint")
     sm.create_endpoint(EndpointName=endpoint, EndpointConfigName=config)
     described = session.wait_for_endpoint(endpoint)
@@ -137,7 +85,7 @@ def test_low_level_workflow(sm, session, data, boston, no_leaks, capsys):
                         "ContentType": "text/csv", "SplitType": "Line"},
         TransformOutput={"S3OutputPath": f"{data['output']}/transform",
                          "AssembleWith": "Line"},
-        TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1})
+        TransformResources={"InstanceType": INSTANCE_TYPE, "InstanceCount": 1})
     finished = session.wait_for_transform_job(transform)
     assert finished["TransformJobStatus"] == "Completed"
     bucket, key = f"{data['output']}/transform/test.csv.out".removeprefix("s3://").split("/", 1)
@@ -262,7 +210,7 @@ def test_tags_round_trip(sm, session):
     model = unique("tagged")
     arn = sm.create_model(
         ModelName=model, ExecutionRoleArn=sagemaker.get_execution_role(),
-        PrimaryContainer={"Image": image_uris.retrieve("xgboost", "us-east-1", "1.7-1")},
+        PrimaryContainer={"Image": xgboost_image(session)},
         Tags=[{"Key": "course", "Value": "mlops"}])["ModelArn"]
     sm.add_tags(ResourceArn=arn, Tags=[{"Key": "lesson", "Value": "1"}])
     tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=arn)["Tags"]}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import collections
 import threading
 import time
-import uuid
 
 import boto3
 import pytest
@@ -18,42 +17,29 @@ from botocore.exceptions import ClientError
 from sagemaker import image_uris
 from sagemaker.estimator import Estimator
 from sagemaker.inputs import TrainingInput
+from support import INSTANCE_TYPE, unique, xgboost_image
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
 @pytest.fixture(scope="module")
-def session():
-    return sagemaker.Session()
-
-
-@pytest.fixture(scope="module")
-def models(session, boston, tmp_path_factory, write_csv):
+def models(sm, session, upload_boston):
     """Two SageMaker models (XGBoost, Linear Learner) trained on the same data."""
-    folder = tmp_path_factory.mktemp("updates")
-    train = session.upload_data(str(write_csv(boston.train, folder / "train.csv")),
-                                key_prefix="updates/train")
-    region = session.boto_region_name
+    data = upload_boston("updates", "train")
     role = sagemaker.get_execution_role()
-    output = f"s3://{session.default_bucket()}/updates/output"
     trainers = {
-        "xgboost": (image_uris.retrieve("xgboost", region, "1.7-1"),
-                    {"objective": "reg:squarederror", "num_round": 30}),
-        "linear": (image_uris.retrieve("linear-learner", region),
+        "xgboost": (xgboost_image(session), {"objective": "reg:squarederror", "num_round": 30}),
+        "linear": (image_uris.retrieve("linear-learner", session.boto_region_name),
                    {"feature_dim": 13, "predictor_type": "regressor", "epochs": 5,
                     "mini_batch_size": 32}),
     }
     names = {}
-    sm = boto3.client("sagemaker")
     for key, (image, hyperparameters) in trainers.items():
-        estimator = Estimator(image, role, instance_count=1, instance_type="ml.m5.large",
-                              output_path=output, sagemaker_session=session,
+        estimator = Estimator(image, role, instance_count=1, instance_type=INSTANCE_TYPE,
+                              output_path=data["output"], sagemaker_session=session,
                               hyperparameters=hyperparameters)
-        estimator.fit({"train": TrainingInput(train, content_type="text/csv")}, logs=False)
+        estimator.fit({"train": TrainingInput(data["train"], content_type="text/csv")},
+                      logs=False)
         names[key] = unique(f"update-{key}")
         sm.create_model(ModelName=names[key], ExecutionRoleArn=role,
                         PrimaryContainer={"Image": image, "ModelDataUrl": estimator.model_data})
@@ -66,14 +52,9 @@ def endpoint_config(sm, variants: dict[str, tuple[str, float]]) -> str:
     name = unique("update-config")
     sm.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[
         {"VariantName": variant, "ModelName": model, "InitialInstanceCount": 1,
-         "InstanceType": "ml.m5.large", "InitialVariantWeight": weight}
+         "InstanceType": INSTANCE_TYPE, "InitialVariantWeight": weight}
         for variant, (model, weight) in variants.items()])
     return name
-
-
-@pytest.fixture
-def sm():
-    return boto3.client("sagemaker")
 
 
 @pytest.fixture
@@ -181,7 +162,7 @@ def test_failed_update_rolls_back_and_keeps_serving(sm, runtime, session, models
     broken_model = unique("broken")
     sm.create_model(ModelName=broken_model, ExecutionRoleArn=sagemaker.get_execution_role(),
                     PrimaryContainer={
-                        "Image": image_uris.retrieve("xgboost", "us-east-1", "1.7-1"),
+                        "Image": xgboost_image(session),
                         "ModelDataUrl": f"s3://{session.default_bucket()}/missing/model.tar.gz"})
     bad = endpoint_config(sm, {"broken": (broken_model, 1.0)})
     endpoint = unique("rollback")

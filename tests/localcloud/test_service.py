@@ -22,6 +22,13 @@ def localcloud(state_dir, *args, env=None, check=True) -> subprocess.CompletedPr
                           text=True, timeout=120, check=check, env=env)
 
 
+def run_python(script: str, env: dict[str, str], *args: str,
+               timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run ``script`` in a new interpreter with ``env`` (e.g. ``cloud.environ()``); must pass."""
+    return subprocess.run([sys.executable, "-c", script, *args], env=env, text=True,
+                          capture_output=True, timeout=timeout, check=True)
+
+
 def descendants_of(pid: int) -> list[int]:
     try:
         return [child.pid for child in psutil.Process(pid).children(recursive=True)]
@@ -75,8 +82,7 @@ def test_real_credentials_are_masked_and_never_used(tmp_path):
         assert "AWS_ACCESS_KEY_ID" not in environ and "AWS_ENDPOINT_URL_STS" not in environ
         script = ("import boto3; c = boto3.client('sts', endpoint_url="
                   "'https://sts.us-east-1.amazonaws.com'); print(c.get_caller_identity()['Arn'])")
-        result = subprocess.run([sys.executable, "-c", script], env=environ, text=True,
-                                capture_output=True, timeout=60, check=True)
+        result = run_python(script, environ)
         assert ":assumed-role/AmazonSageMaker-ExecutionRole-localcloud/" in result.stdout
 
 
@@ -86,8 +92,7 @@ def test_remote_hosts_are_refused_by_the_kit(tmp_path):
                   "from localcloud.kit.hooks import RemoteAWSRefused\n"
                   "c = boto3.client('s3', endpoint_url='http://example.com')\n"
                   "try:\n    c.list_buckets()\nexcept RemoteAWSRefused:\n    print('refused')\n")
-        result = subprocess.run([sys.executable, "-c", script], env=cloud.environ(),
-                                text=True, capture_output=True, timeout=60, check=True)
+        result = run_python(script, cloud.environ())
         assert result.stdout.strip() == "refused"
 
 
@@ -124,8 +129,7 @@ def test_stop_leaves_no_process_even_with_live_endpoints(tmp_path):
             "    'InstanceType': 'ml.m5.large'}])\n"
             "sm.create_endpoint(EndpointName='e', EndpointConfigName='c')\n"
             "session.wait_for_endpoint('e')\n")
-        subprocess.run([sys.executable, "-c", script, str(archive)], env=cloud.environ(),
-                       check=True, timeout=120, capture_output=True)
+        run_python(script, cloud.environ(), str(archive), timeout=120)
         server_pid = cloud.info.pid
         children = descendants_of(server_pid)
         assert len(children) >= 2, "the endpoint's two model servers should be running"
@@ -139,16 +143,14 @@ def test_reset_deletes_every_resource(tmp_path):
                   "s = sagemaker.Session(); s.upload_data(__file__ if False else '/etc/hostname',"
                   " key_prefix='x')\n"
                   "boto3.client('s3').create_bucket(Bucket='scratch')\n")
-        subprocess.run([sys.executable, "-c", script], env=cloud.environ(), check=True,
-                       timeout=60, capture_output=True)
+        run_python(script, cloud.environ())
         cloud.reset()
         listing = ("import boto3, json, sagemaker\n"
                    "s3 = boto3.client('s3')\n"
                    "b = sagemaker.Session().default_bucket()\n"
                    "print(json.dumps([x['Name'] for x in s3.list_buckets()['Buckets']]),"
                    " s3.list_objects_v2(Bucket=b).get('KeyCount'))\n")
-        out = subprocess.run([sys.executable, "-c", listing], env=cloud.environ(), check=True,
-                             timeout=60, capture_output=True, text=True).stdout.split()
+        out = run_python(listing, cloud.environ()).stdout.split()
         assert json.loads(out[0]) == ["sagemaker-us-east-1-123456789012"]
         assert out[1] == "0"
 

@@ -6,17 +6,13 @@ A tiny XGBoost job gives the models a real artifact, so endpoints really start m
 
 from __future__ import annotations
 
-import time
-import uuid
-
-import boto3
 import numpy as np
 import pytest
 import sagemaker
 from botocore.exceptions import ClientError
-from sagemaker import image_uris
 from sagemaker.predictor import Predictor
 from sagemaker.serializers import CSVSerializer
+from support import INSTANCE_TYPE, training_request, unique, wait_for_job, xgboost_image
 
 from mlcourse.teardown import (
     ENDPOINT,
@@ -31,26 +27,11 @@ from mlcourse.teardown import (
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
-INSTANCE_TYPE = "ml.m5.large"
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture(scope="module")
-def sm():
-    return boto3.client("sagemaker")
-
-
-@pytest.fixture(scope="module")
-def session():
-    return sagemaker.Session()
-
 
 @pytest.fixture(scope="module")
 def image(session) -> str:
-    return image_uris.retrieve("xgboost", session.boto_region_name, "1.7-1")
+    """The XGBoost image every model of this module is created with."""
+    return xgboost_image(session)
 
 
 @pytest.fixture(scope="module")
@@ -63,39 +44,13 @@ def train_uri(session, tmp_path_factory) -> str:
     return session.upload_data(str(path), key_prefix=unique("teardown/train"))
 
 
-def training_request(name: str, session, image: str, train_uri: str, num_round: int) -> dict:
-    return {
-        "TrainingJobName": name,
-        "AlgorithmSpecification": {"TrainingImage": image, "TrainingInputMode": "File"},
-        "RoleArn": sagemaker.get_execution_role(),
-        "OutputDataConfig": {"S3OutputPath": f"s3://{session.default_bucket()}/teardown/out"},
-        "ResourceConfig": {"InstanceType": INSTANCE_TYPE, "InstanceCount": 1,
-                           "VolumeSizeInGB": 5},
-        "StoppingCondition": {"MaxRuntimeInSeconds": 300},
-        "HyperParameters": {"objective": "reg:squarederror", "num_round": str(num_round),
-                            "eta": "0.001"},
-        "InputDataConfig": [{"ChannelName": "train", "ContentType": "text/csv",
-                             "DataSource": {"S3DataSource": {
-                                 "S3DataType": "S3Prefix", "S3Uri": train_uri,
-                                 "S3DataDistributionType": "FullyReplicated"}}}],
-    }
-
-
-def wait_for_job(sm, name: str) -> str:
-    for _ in range(600):
-        status = sm.describe_training_job(TrainingJobName=name)["TrainingJobStatus"]
-        if status in ("Completed", "Failed", "Stopped"):
-            return status
-        time.sleep(0.1)
-    raise AssertionError(f"training job {name} did not finish")
-
-
 @pytest.fixture(scope="module")
-def model_data(sm, session, image, train_uri) -> str:
+def model_data(sm, session, train_uri) -> str:
     """The artifact of one small completed training job."""
     job = unique("teardown-train")
-    sm.create_training_job(**training_request(job, session, image, train_uri, num_round=3))
-    assert wait_for_job(sm, job) == "Completed"
+    sm.create_training_job(**training_request(job, session, {"train": train_uri}, num_round=3,
+                                              eta=0.001))
+    assert wait_for_job(sm, job)["TrainingJobStatus"] == "Completed"
     return sm.describe_training_job(TrainingJobName=job)["ModelArtifacts"]["S3ModelArtifacts"]
 
 
@@ -170,8 +125,8 @@ def test_leftovers_dry_run_then_delete(sm, session, image, model_data, train_uri
     spare_model = create_model(sm, image, model_data, f"{prefix}-spare")
     spare_config = create_config(sm, f"{prefix}-old-config", [spare_model])
     job = f"{prefix}-job"
-    sm.create_training_job(**training_request(job, session, image, train_uri,
-                                              num_round=1_000_000))
+    sm.create_training_job(**training_request(job, session, {"train": train_uri},
+                                              num_round=1_000_000, eta=0.001))
     stranger = create_model(sm, image, model_data, unique("td-stranger"))
     expected = [Resource(TRAINING_JOB, job), Resource(ENDPOINT, endpoint),
                 Resource(ENDPOINT_CONFIG, f"{prefix}-config"),
@@ -183,7 +138,7 @@ def test_leftovers_dry_run_then_delete(sm, session, image, model_data, train_uri
     assert sm.describe_training_job(TrainingJobName=job)["TrainingJobStatus"] == "InProgress"
 
     assert delete_leftovers(prefix, dry_run=False, client=sm, wait=True) == expected
-    assert wait_for_job(sm, job) == "Stopped"
+    assert wait_for_job(sm, job)["TrainingJobStatus"] == "Stopped"
     assert_not_found(sm.describe_endpoint, EndpointName=endpoint)
     assert_not_found(sm.describe_endpoint_config, EndpointConfigName=spare_config)
     assert_not_found(sm.describe_model, ModelName=served)

@@ -12,14 +12,10 @@ from __future__ import annotations
 import copy
 import re
 import time
-import uuid
 
-import boto3
-import numpy as np
 import pytest
 import sagemaker
 from botocore.exceptions import ClientError
-from sagemaker import image_uris
 from sagemaker.estimator import Estimator
 from sagemaker.inputs import TrainingInput
 from sagemaker.serializers import CSVSerializer
@@ -28,6 +24,7 @@ from sagemaker.tuner import (
     HyperparameterTuner,
     IntegerParameter,
 )
+from support import INSTANCE_TYPE, rmse, unique, xgboost_image
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
@@ -39,37 +36,10 @@ BASELINE = {"objective": "reg:squarederror", "num_round": 30, "max_depth": 5, "e
 RANDOM_SEED = 11
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:6]}"
-
-
-def rmse(predictions, labels) -> float:
-    return float(np.sqrt(np.mean((np.asarray(predictions) - np.asarray(labels)) ** 2)))
-
-
 @pytest.fixture(scope="module")
-def sm():
-    return boto3.client("sagemaker")
-
-
-@pytest.fixture(scope="module")
-def session():
-    return sagemaker.Session()
-
-
-@pytest.fixture(scope="module")
-def data(session, boston, tmp_path_factory, write_csv):
-    folder = tmp_path_factory.mktemp("tuning")
-    prefix = "tuning-test/boston"
-    uris = {name: session.upload_data(str(write_csv(frame, folder / f"{name}.csv")),
-                                      key_prefix=f"{prefix}/{name}")
-            for name, frame in (("train", boston.train), ("validation", boston.validation))}
-    uris["output"] = f"s3://{session.default_bucket()}/{prefix}/output"
-    return uris
-
-
-def xgboost_image(session) -> str:
-    return image_uris.retrieve("xgboost", session.boto_region_name, "1.7-1")
+def data(upload_boston):
+    """Boston train and validation uploaded under tuning-test/boston/, and the output location."""
+    return upload_boston("tuning-test/boston", "train", "validation")
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +74,7 @@ def make_request(session, data):
                                                      "S3Uri": data[channel]}}}
                     for channel in ("train", "validation")],
                 "OutputDataConfig": {"S3OutputPath": data["output"]},
-                "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1,
+                "ResourceConfig": {"InstanceType": INSTANCE_TYPE, "InstanceCount": 1,
                                    "VolumeSizeInGB": 5},
                 "StoppingCondition": {"MaxRuntimeInSeconds": 300},
             },
@@ -167,7 +137,7 @@ def wait_for_status(sm, name: str, statuses: tuple[str, ...], timeout: float = 6
 
 def boston_estimator(session, data) -> Estimator:
     estimator = Estimator(image_uri=xgboost_image(session), role=sagemaker.get_execution_role(),
-                          instance_count=1, instance_type="ml.m5.large",
+                          instance_count=1, instance_type=INSTANCE_TYPE,
                           output_path=data["output"], sagemaker_session=session)
     estimator.set_hyperparameters(**BASELINE)
     return estimator
@@ -265,7 +235,7 @@ def test_best_estimator_attaches_and_deploys(tuner, session, boston, no_leaks):
     tuned = tuner.describe()["BestTrainingJob"]["TunedHyperParameters"]
     assert attached.hyperparameters()["max_depth"] == tuned["max_depth"]
 
-    predictor = tuner.deploy(initial_instance_count=1, instance_type="ml.m5.large",
+    predictor = tuner.deploy(initial_instance_count=1, instance_type=INSTANCE_TYPE,
                              serializer=CSVSerializer())
     try:
         assert predictor.endpoint_name == best

@@ -10,52 +10,33 @@ import io
 import tarfile
 
 import boto3
-import numpy as np
 import pytest
 import sagemaker
 import xgboost as xgb
-from sagemaker import image_uris
 from sagemaker.estimator import Estimator
 from sagemaker.inputs import TrainingInput
 from sagemaker.serializers import CSVSerializer
+from support import INSTANCE_TYPE, rmse, xgboost_image
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
 
-def rmse(predictions, labels) -> float:
-    return float(np.sqrt(np.mean((np.asarray(predictions) - np.asarray(labels)) ** 2)))
-
-
 @pytest.fixture(scope="module")
-def session():
-    return sagemaker.Session()
-
-
-@pytest.fixture(scope="module")
-def uploaded(session, boston, tmp_path_factory, write_csv):
-    folder = tmp_path_factory.mktemp("boston")
+def uploaded(upload_boston):
+    """Boston train, validation and test uploaded under sdk-test/boston/, with that prefix."""
     prefix = "sdk-test/boston"
-    return {
-        "train": session.upload_data(str(write_csv(boston.train, folder / "train.csv")),
-                                     key_prefix=f"{prefix}/train"),
-        "validation": session.upload_data(
-            str(write_csv(boston.validation, folder / "validation.csv")),
-            key_prefix=f"{prefix}/validation"),
-        "test": session.upload_data(str(write_csv(boston.test_features, folder / "test.csv")),
-                                    key_prefix=f"{prefix}/test"),
-        "prefix": prefix,
-    }
+    return {**upload_boston(prefix, "train", "validation", "test"), "prefix": prefix}
 
 
 @pytest.fixture(scope="module")
 def trained(session, uploaded):
     """One XGBoost training job, fitted the way the tutorials fit it."""
     estimator = Estimator(
-        image_uri=image_uris.retrieve("xgboost", session.boto_region_name, "1.7-1"),
+        image_uri=xgboost_image(session),
         role=sagemaker.get_execution_role(),
         instance_count=1,
-        instance_type="ml.m5.large",
-        output_path=f"s3://{session.default_bucket()}/{uploaded['prefix']}/output",
+        instance_type=INSTANCE_TYPE,
+        output_path=uploaded["output"],
         sagemaker_session=session,
     )
     estimator.set_hyperparameters(objective="reg:squarederror", num_round=200, max_depth=4,
@@ -108,7 +89,7 @@ def test_model_artifact_loads_with_xgboost(trained, boston, tmp_path):
 
 
 def test_deploy_predict_and_delete(trained, boston, no_leaks):
-    predictor = trained.deploy(initial_instance_count=1, instance_type="ml.m5.large",
+    predictor = trained.deploy(initial_instance_count=1, instance_type=INSTANCE_TYPE,
                                serializer=CSVSerializer())
     try:
         answer = predictor.predict(boston.test_features.values).decode()
@@ -125,7 +106,7 @@ def test_deploy_predict_and_delete(trained, boston, no_leaks):
 def test_batch_transform_writes_one_prediction_per_line(trained, session, uploaded, boston,
                                                          no_leaks):
     output = f"s3://{session.default_bucket()}/{uploaded['prefix']}/transform"
-    transformer = trained.transformer(instance_count=1, instance_type="ml.m5.large",
+    transformer = trained.transformer(instance_count=1, instance_type=INSTANCE_TYPE,
                                       output_path=output)
     transformer.transform(uploaded["test"], content_type="text/csv", split_type="Line")
     transformer.wait(logs=False)

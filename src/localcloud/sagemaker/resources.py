@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from ..server.errors import AWSError, validation
 
@@ -147,14 +147,23 @@ def list_page(descriptions: Iterable[dict], query: ListQuery, name_key: str,
     selected = [d for d in descriptions if _matches(d, query, name_key, status_key)]
     sort_key = {"Name": name_key, "Status": status_key}.get(query.sort_by, "CreationTime")
     selected.sort(key=lambda d: d.get(sort_key) or "", reverse=query.sort_order == "Descending")
-    try:
-        start = int(query.next_token) if query.next_token else 0
-    except ValueError:
-        raise validation(f"Invalid pagination token {query.next_token!r}") from None
-    page = selected[start:start + query.max_results]
-    end = start + len(page)
-    token = str(end) if end < len(selected) else None
+    page, token = page_of(selected, query.next_token, query.max_results)
     return [summary(d) for d in page], token
+
+
+def page_of(items: list[dict], token: str | None, size: int) -> tuple[list[dict], str | None]:
+    """One page of ``items`` and the token of the next page (the index it starts at), if any."""
+    try:
+        start = int(token) if token else 0
+    except ValueError:
+        raise validation(f"Invalid pagination token {token!r}") from None
+    end = start + size
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
+def list_response(key: str, summaries: list[dict], token: str | None) -> dict:
+    """A List* response: the page of summaries under ``key``, and NextToken if more follow."""
+    return {key: summaries, **({"NextToken": token} if token else {})}
 
 
 def _matches(description: dict, query: ListQuery, name_key: str, status_key: str | None) -> bool:
@@ -172,6 +181,52 @@ def _matches(description: dict, query: ListQuery, name_key: str, status_key: str
 def pick(description: dict, *keys: str) -> dict:
     """The members of ``description`` a summary shows (those that are set)."""
     return {key: description[key] for key in keys if key in description}
+
+
+# -- jobs -------------------------------------------------------------------------------------
+
+class LiveJob(Protocol):
+    """A job the service runs in the background (training, transform or tuning)."""
+
+    finished: threading.Event
+
+    def stop(self) -> None: ...
+
+    def terminate(self) -> None: ...
+
+
+Job = TypeVar("Job", bound=LiveJob)
+
+
+class JobCollection(Generic[Job]):
+    """What the training, transform and tuning operations share: their live jobs by name.
+
+    A subclass's constructor sets ``table`` (the jobs' descriptions, which answer for unknown
+    names in AWS's words) and ``jobs`` (the job objects, by name).
+    """
+
+    table: ResourceTable
+    jobs: dict[str, Job]
+
+    def _job(self, name: str) -> Job:
+        self.table.get(name)  # the missing-resource error of this kind of job
+        return self.jobs[name]
+
+    def running(self) -> list[Job]:
+        """The jobs that have not finished yet."""
+        return [job for job in self.jobs.values() if not job.finished.is_set()]
+
+    def terminate_all(self) -> None:
+        """Stop every job without ceremony: the service is shutting down or resetting."""
+        for job in self.jobs.values():
+            job.terminate()
+
+    def reset(self) -> None:
+        """Forget every job (stopping those still running)."""
+        self.terminate_all()
+        for name in list(self.jobs):
+            self.jobs.pop(name)
+            self.table.remove(name)
 
 
 # -- tags -------------------------------------------------------------------------------------

@@ -51,9 +51,14 @@ def slug(exercise: PurePosixPath) -> str:
     return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
 
 
+#: Folders a run of a notebook leaves beside it (local copies of data and results; gitignored).
+RUN_OUTPUT_DIRS = frozenset({"__pycache__", "work"})
+
+
 def _is_ignored(relative: PurePosixPath) -> bool:
-    """Editor and interpreter droppings (checkpoints, caches, dot-files) are never exercises."""
-    return any(part.startswith(".") or part == "__pycache__" for part in relative.parts)
+    """Editor and interpreter droppings (checkpoints, caches, dot-files) and the ``work/``
+    folders notebooks write their local files to are never part of an exercise."""
+    return any(part.startswith(".") or part in RUN_OUTPUT_DIRS for part in relative.parts)
 
 
 @dataclass(frozen=True)

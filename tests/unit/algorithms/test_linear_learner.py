@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import http.client
 import io
 import json
 import logging
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from model_server import http_request, running_model_server
 
 from localcloud.algorithms import recordio
 from localcloud.algorithms.linear_learner import METRIC_DEFINITIONS, Handler, train
@@ -673,43 +668,9 @@ def test_container_entry_point_writes_the_failure_reason(tmp_path, monkeypatch):
 # -- the model server as a process ---------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def http_request(port: int, method: str, path: str, body: bytes = b"", headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def wait_until_healthy(port: int, server: subprocess.Popen, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "the model server exited"
-        with contextlib.suppress(OSError):
-            if http_request(port, "GET", "/ping")[0] == 200:
-                return
-        time.sleep(0.1)
-    raise AssertionError("the model server never answered /ping")
-
-
 def test_model_server_process_serves_and_survives_bad_requests(tmp_path):
     handler_for(tmp_path / "model")  # writes model/model_algo-1
-    port = free_port()
-    env = {**os.environ, "LOCALCLOUD_ML_ROOT": str(tmp_path), "SAGEMAKER_BIND_TO_PORT": str(port)}
-    with open(tmp_path / "server.log", "wb") as server_log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "localcloud.containers", "serve", "linear-learner"],
-            env=env, stdout=server_log, stderr=subprocess.STDOUT)
-    try:
-        wait_until_healthy(port, server)
+    with running_model_server("linear-learner", tmp_path, tmp_path / "server.log") as port:
         csv_headers = {"Content-Type": CSV, "Accept": "application/json"}
         status, body = http_request(port, "POST", "/invocations", b"2,0", csv_headers)
         assert status == 200
@@ -721,6 +682,3 @@ def test_model_server_process_serves_and_survives_bad_requests(tmp_path):
         assert status == 415
         status, body = http_request(port, "POST", "/invocations", b"0,2", csv_headers)
         assert status == 200 and json.loads(body)["predictions"][0]["predicted_label"] == 0
-    finally:
-        server.kill()
-        server.wait(timeout=10)

@@ -6,26 +6,21 @@ Jobs run in-process on a temporary /opt/ml tree; one test starts the real model 
 
 from __future__ import annotations
 
-import http.client
 import json
-import os
 import pickle
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import xgboost as xgb
+from model_server import http_request, running_model_server
 
 from localcloud.algorithms import xgboost as algorithm
 from localcloud.algorithms.xgboost import data
 from localcloud.algorithms.xgboost.releases import release_from_image
 from localcloud.containers import __main__ as container_main
-from localcloud.containers.contract import BIND_PORT_ENV, ML_ROOT_ENV, MLPaths
+from localcloud.containers.contract import ML_ROOT_ENV, MLPaths
 from localcloud.containers.errors import ClientError, UnsupportedContentType
 from localcloud.containers.registry import IMAGE_ENV
 
@@ -485,60 +480,20 @@ def test_pickled_models_are_served(tmp_path, image):
 
 # -- the model server as a process -----------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def request(port: int, method: str, path: str, body: bytes = b"",
-            headers: dict | None = None) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def wait_for_ping(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "the model server exited before answering /ping"
-        try:
-            if request(port, "GET", "/ping")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("the model server did not answer /ping in time")
-
-
 def test_model_server_process_serves_csv_and_survives_a_bad_body(regression_model, tmp_path):
-    port = free_port()
-    environment = os.environ | {ML_ROOT_ENV: str(regression_model.parent),
-                                BIND_PORT_ENV: str(port), IMAGE_ENV: IMAGE_1_7}
-    with (tmp_path / "server.log").open("wb") as log_file:
-        server = subprocess.Popen([sys.executable, "-m", "localcloud.containers", "serve",
-                                   "xgboost"], env=environment, stdout=log_file, stderr=log_file)
-    try:
-        wait_for_ping(port, server)
+    with running_model_server("xgboost", regression_model.parent, tmp_path / "server.log",
+                              extra_env={IMAGE_ENV: IMAGE_1_7}) as port:
         features, labels = regression_data(10, seed=25)
         csv_headers = {"Content-Type": "text/csv", "Accept": "text/csv"}
-        status, body = request(port, "POST", "/invocations", as_csv(features).encode(),
-                               csv_headers)
+        status, body = http_request(port, "POST", "/invocations", as_csv(features).encode(),
+                                    csv_headers)
         assert status == 200
         assert rmse([float(v) for v in body.decode().splitlines()], labels) < 1.0
-        status, body = request(port, "POST", "/invocations", b"CRIM,ZN,INDUS,CHAS\n", csv_headers)
+        status, body = http_request(port, "POST", "/invocations", b"CRIM,ZN,INDUS,CHAS\n",
+                                    csv_headers)
         assert status == 400 and b"could not convert 'CRIM'" in body
-        status, _ = request(port, "POST", "/invocations", b"1,2,3,4", {"Content-Type": "x/y"})
+        status, _ = http_request(port, "POST", "/invocations", b"1,2,3,4",
+                                 {"Content-Type": "x/y"})
         assert status == 415
-        assert request(port, "POST", "/invocations", as_csv(features).encode(),
-                       csv_headers)[0] == 200
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        assert http_request(port, "POST", "/invocations", as_csv(features).encode(),
+                            csv_headers)[0] == 200
