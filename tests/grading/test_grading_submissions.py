@@ -100,8 +100,10 @@ class CommittedNotebook:
         shutil.copyfile(SUBMISSIONS_DIR / self.name, notebook)
 
 
+Change = EditCell | DeleteCell | EditScript | CommittedNotebook
+
 #: Each submission's one deliberate change to the fixture solution.
-CHANGES = {
+CHANGES: dict[str, Change] = {
     # clean_review forgets to lower-case the text: its criterion fails an assertion.
     "wrong_answer": EditCell("clean-review", "WORD.findall(text.lower())", "WORD.findall(text)"),
     # A parenthesis left open: the cell does not compile, so clean_review is not defined.
@@ -126,7 +128,7 @@ CHANGES = {
 SUBMISSIONS = ["solution", "exercise", *CHANGES]
 
 
-def build_submission(solution: Path, change, folder: Path) -> Path:
+def build_submission(solution: Path, change: Change, folder: Path) -> Path:
     """Copy the solution notebook's folder to ``folder``, apply ``change``; return the notebook."""
     shutil.copytree(solution.parent, folder)
     notebook = folder / solution.name

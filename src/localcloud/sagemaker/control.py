@@ -104,11 +104,7 @@ class ControlPlane:
             domain.tags = self.tags
 
     def shutdown(self) -> None:
-        self.tuning.shutdown()
-        for job in self.training.jobs.values():
-            job.terminate()
-        for job in self.transform.jobs.values():
-            job.stop_requested.set()
-            if job.server:
-                job.server.stop()
+        # Tuners first: a tuner must not start training jobs while they are stopped.
+        for jobs in (self.tuning, self.training, self.transform):
+            jobs.terminate_all()
         self.hosting.shutdown()

@@ -27,7 +27,7 @@ from ..containers.registry import IMAGE_ENV
 from ..server.errors import AWSError, validation
 from .images import UnknownImage, resolve_image
 from .platform import Platform, kill_tree, start_container, unpack_model
-from .resources import Account, ListQuery, Resource, ResourceTable, TagStore, list_page, now, pick
+from .resources import Account, Resource, ResourceTable, TagStore, list_response, now, pick
 
 log = logging.getLogger(__name__)
 
@@ -283,10 +283,9 @@ class Hosting:
         return self.models.get(params["ModelName"]).describe()
 
     def list_models(self, params: dict) -> dict:
-        summaries, token = list_page((m.describe() for m in self.models.all()),
-                                     ListQuery.from_request(params), "ModelName", None,
-                                     lambda d: pick(d, "ModelName", "ModelArn", "CreationTime"))
-        return {"Models": summaries, **({"NextToken": token} if token else {})}
+        return list_response("Models", (m.describe() for m in self.models.all()), params,
+                             "ModelName", None,
+                             lambda d: pick(d, "ModelName", "ModelArn", "CreationTime"))
 
     def delete_model(self, params: dict) -> dict:
         removed = self.models.remove(params["ModelName"])
@@ -318,11 +317,10 @@ class Hosting:
         return self.configs.get(params["EndpointConfigName"]).describe()
 
     def list_endpoint_configs(self, params: dict) -> dict:
-        summaries, token = list_page(
-            (c.describe() for c in self.configs.all()), ListQuery.from_request(params),
+        return list_response(
+            "EndpointConfigs", (c.describe() for c in self.configs.all()), params,
             "EndpointConfigName", None,
             lambda d: pick(d, "EndpointConfigName", "EndpointConfigArn", "CreationTime"))
-        return {"EndpointConfigs": summaries, **({"NextToken": token} if token else {})}
 
     def delete_endpoint_config(self, params: dict) -> dict:
         removed = self.configs.remove(params["EndpointConfigName"])
@@ -424,12 +422,11 @@ class Hosting:
         return self.endpoints.get(params["EndpointName"]).describe()
 
     def list_endpoints(self, params: dict) -> dict:
-        summaries, token = list_page(
-            (e.describe() for e in self.endpoints.all()), ListQuery.from_request(params),
+        return list_response(
+            "Endpoints", (e.describe() for e in self.endpoints.all()), params,
             "EndpointName", "EndpointStatus",
             lambda d: pick(d, "EndpointName", "EndpointArn", "CreationTime", "LastModifiedTime",
                            "EndpointStatus"))
-        return {"Endpoints": summaries, **({"NextToken": token} if token else {})}
 
     def delete_endpoint(self, params: dict) -> dict:
         name = params["EndpointName"]

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any
 
 from ..server.errors import AWSError, validation
 
@@ -104,9 +104,6 @@ class ResourceTable:
 
 # -- listing ----------------------------------------------------------------------------------
 
-SORT_KEYS = {"Name": "{kind}Name", "CreationTime": "CreationTime", "Status": "{kind}Status"}
-
-
 @dataclass
 class ListQuery:
     """The filters, sort and page every SageMaker List* operation shares."""
@@ -140,15 +137,19 @@ def _as_datetime(value) -> datetime | None:
     return datetime.fromtimestamp(float(value), UTC)
 
 
-def list_page(descriptions: Iterable[dict], query: ListQuery, name_key: str,
-              status_key: str | None,
-              summary: Callable[[dict], dict]) -> tuple[list[dict], str | None]:
-    """Filter, sort and paginate descriptions; return summaries and the next token."""
+def list_response(key: str, descriptions: Iterable[dict], params: dict, name_key: str,
+                  status_key: str | None, summary: Callable[[dict], dict]) -> dict:
+    """The response of a List* request ``params`` (see :class:`ListQuery`).
+
+    The descriptions are filtered, sorted and paged; the page's summaries (made by ``summary``)
+    stand under ``key``.
+    """
+    query = ListQuery.from_request(params)
     selected = [d for d in descriptions if _matches(d, query, name_key, status_key)]
     sort_key = {"Name": name_key, "Status": status_key}.get(query.sort_by, "CreationTime")
     selected.sort(key=lambda d: d.get(sort_key) or "", reverse=query.sort_order == "Descending")
     page, token = page_of(selected, query.next_token, query.max_results)
-    return [summary(d) for d in page], token
+    return page_response(key, [summary(d) for d in page], token)
 
 
 def page_of(items: list[dict], token: str | None, size: int) -> tuple[list[dict], str | None]:
@@ -161,9 +162,9 @@ def page_of(items: list[dict], token: str | None, size: int) -> tuple[list[dict]
     return items[start:end], (str(end) if end < len(items) else None)
 
 
-def list_response(key: str, summaries: list[dict], token: str | None) -> dict:
-    """A List* response: the page of summaries under ``key``, and NextToken if more follow."""
-    return {key: summaries, **({"NextToken": token} if token else {})}
+def page_response(key: str, page: list[dict], token: str | None) -> dict:
+    """A List* response: the page under ``key``, and NextToken when more pages follow."""
+    return {key: page, **({"NextToken": token} if token else {})}
 
 
 def _matches(description: dict, query: ListQuery, name_key: str, status_key: str | None) -> bool:
@@ -181,52 +182,6 @@ def _matches(description: dict, query: ListQuery, name_key: str, status_key: str
 def pick(description: dict, *keys: str) -> dict:
     """The members of ``description`` a summary shows (those that are set)."""
     return {key: description[key] for key in keys if key in description}
-
-
-# -- jobs -------------------------------------------------------------------------------------
-
-class LiveJob(Protocol):
-    """A job the service runs in the background (training, transform or tuning)."""
-
-    finished: threading.Event
-
-    def stop(self) -> None: ...
-
-    def terminate(self) -> None: ...
-
-
-Job = TypeVar("Job", bound=LiveJob)
-
-
-class JobCollection(Generic[Job]):
-    """What the training, transform and tuning operations share: their live jobs by name.
-
-    A subclass's constructor sets ``table`` (the jobs' descriptions, which answer for unknown
-    names in AWS's words) and ``jobs`` (the job objects, by name).
-    """
-
-    table: ResourceTable
-    jobs: dict[str, Job]
-
-    def _job(self, name: str) -> Job:
-        self.table.get(name)  # the missing-resource error of this kind of job
-        return self.jobs[name]
-
-    def running(self) -> list[Job]:
-        """The jobs that have not finished yet."""
-        return [job for job in self.jobs.values() if not job.finished.is_set()]
-
-    def terminate_all(self) -> None:
-        """Stop every job without ceremony: the service is shutting down or resetting."""
-        for job in self.jobs.values():
-            job.terminate()
-
-    def reset(self) -> None:
-        """Forget every job (stopping those still running)."""
-        self.terminate_all()
-        for name in list(self.jobs):
-            self.jobs.pop(name)
-            self.table.remove(name)
 
 
 # -- tags -------------------------------------------------------------------------------------

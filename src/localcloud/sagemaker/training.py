@@ -26,8 +26,9 @@ from ..containers.contract import ML_ROOT_ENV, MLPaths
 from ..containers.registry import IMAGE_ENV, metric_definitions
 from ..server.errors import AWSError, in_use, validation
 from .images import UnknownImage, resolve_image
+from .jobs import JobCollection
 from .platform import ChannelError, Platform, kill_tree, pack_model, start_container
-from .resources import Account, ListQuery, Resource, ResourceTable, TagStore, list_page, now, pick
+from .resources import Account, Resource, ResourceTable, TagStore, list_response, now, pick
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +304,7 @@ class TrainingJob:
             kill_tree(self.process, grace_seconds=1)
 
 
-class TrainingJobs:
+class TrainingJobs(JobCollection[TrainingJob]):
     """The training-job operations of the control plane."""
 
     SUMMARY_KEYS = ("TrainingJobName", "TrainingJobArn", "CreationTime", "TrainingEndTime",
@@ -381,28 +382,13 @@ class TrainingJobs:
         return self.table.get(params["TrainingJobName"]).describe()
 
     def list(self, params: dict) -> dict:
-        query = ListQuery.from_request(params)
-        summaries, token = list_page(
-            (item.describe() for item in self.table.all()), query, "TrainingJobName",
-            "TrainingJobStatus", lambda d: pick(d, *self.SUMMARY_KEYS))
-        return {"TrainingJobSummaries": summaries, **({"NextToken": token} if token else {})}
+        return list_response(
+            "TrainingJobSummaries", (item.describe() for item in self.table.all()), params,
+            "TrainingJobName", "TrainingJobStatus", lambda d: pick(d, *self.SUMMARY_KEYS))
 
     def stop(self, params: dict) -> dict:
-        name = params["TrainingJobName"]
-        self.table.get(name)
-        self.jobs[name].stop()
+        self._job(params["TrainingJobName"]).stop()
         return {}
-
-    def running(self) -> list[TrainingJob]:
-        return [job for job in self.jobs.values() if not job.finished.is_set()]
-
-    def reset(self) -> None:
-        """Forget every job (stopping those still running)."""
-        for job in self.jobs.values():
-            job.terminate()
-        for name in list(self.jobs):
-            self.jobs.pop(name)
-            self.table.remove(name)
 
 
 __all__ = ["TrainingJobs", "AWSError"]

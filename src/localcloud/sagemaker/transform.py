@@ -20,8 +20,9 @@ from collections.abc import Iterator
 
 from ..server.errors import in_use, validation
 from .hosting import Hosting, ModelServer
+from .jobs import JobCollection
 from .platform import ChannelError, Platform, split_s3_uri
-from .resources import Account, ListQuery, Resource, ResourceTable, TagStore, list_page, now, pick
+from .resources import Account, Resource, ResourceTable, TagStore, list_response, now, pick
 
 log = logging.getLogger(__name__)
 
@@ -188,8 +189,14 @@ class TransformJob:
         self.resource.update(TransformJobStatus="Stopping")
         self.stop_requested.set()
 
+    def terminate(self) -> None:
+        """Used when the service shuts down or resets: stop the model server without ceremony."""
+        self.stop_requested.set()
+        if self.server:
+            self.server.stop()
 
-class TransformJobs:
+
+class TransformJobs(JobCollection[TransformJob]):
     """The transform-job operations of the control plane."""
 
     SUMMARY_KEYS = ("TransformJobName", "TransformJobArn", "CreationTime", "TransformEndTime",
@@ -237,25 +244,10 @@ class TransformJobs:
         return self.table.get(params["TransformJobName"]).describe()
 
     def list(self, params: dict) -> dict:
-        summaries, token = list_page(
-            (item.describe() for item in self.table.all()), ListQuery.from_request(params),
+        return list_response(
+            "TransformJobSummaries", (item.describe() for item in self.table.all()), params,
             "TransformJobName", "TransformJobStatus", lambda d: pick(d, *self.SUMMARY_KEYS))
-        return {"TransformJobSummaries": summaries, **({"NextToken": token} if token else {})}
 
     def stop(self, params: dict) -> dict:
-        name = params["TransformJobName"]
-        self.table.get(name)
-        self.jobs[name].stop()
+        self._job(params["TransformJobName"]).stop()
         return {}
-
-    def running(self) -> list[TransformJob]:
-        return [job for job in self.jobs.values() if not job.finished.is_set()]
-
-    def reset(self) -> None:
-        for job in self.jobs.values():
-            job.stop_requested.set()
-            if job.server:
-                job.server.stop()
-        for name in list(self.jobs):
-            self.jobs.pop(name)
-            self.table.remove(name)

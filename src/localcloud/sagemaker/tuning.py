@@ -24,14 +24,16 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..server.errors import AWSError, in_use, not_found, validation
+from .jobs import JobCollection
 from .resources import (
     Account,
-    ListQuery,
     Resource,
     ResourceTable,
     TagStore,
-    list_page,
+    list_response,
     now,
+    page_of,
+    page_response,
     pick,
 )
 from .training import TrainingJob, TrainingJobs
@@ -368,7 +370,7 @@ class TuningJob:
             self.thread.join(timeout=SHUTDOWN_SECONDS)
 
 
-class TuningJobs:
+class TuningJobs(JobCollection[TuningJob]):
     """The hyperparameter tuning operations of the control plane."""
 
     SUMMARY_KEYS = ("HyperParameterTuningJobName", "HyperParameterTuningJobArn",
@@ -418,22 +420,16 @@ class TuningJobs:
                  settings.strategy, settings.max_jobs, settings.concurrency)
         return {"HyperParameterTuningJobArn": arn}
 
-    def _job(self, name: str) -> TuningJob:
-        self.table.get(name)  # ResourceNotFound, in AWS's words
-        return self.jobs[name]
-
     def describe(self, params: dict) -> dict:
         return self._job(params["HyperParameterTuningJobName"]).describe()
 
     def list(self, params: dict) -> dict:
         """ListHyperParameterTuningJobs (defaults: by Name, Ascending, 10 a page)."""
-        query = ListQuery.from_request({"SortBy": "Name", "SortOrder": "Ascending",
-                                        "MaxResults": 10, **params})
-        summaries, token = list_page(
-            (job.describe() for job in list(self.jobs.values())), query,
+        descriptions = (job.describe() for job in list(self.jobs.values()))
+        return list_response(
+            "HyperParameterTuningJobSummaries", descriptions,
+            {"SortBy": "Name", "SortOrder": "Ascending", "MaxResults": 10, **params},
             "HyperParameterTuningJobName", "HyperParameterTuningJobStatus", self._summary)
-        return {"HyperParameterTuningJobSummaries": summaries,
-                **({"NextToken": token} if token else {})}
 
     def _summary(self, description: dict) -> dict:
         config = description["HyperParameterTuningJobConfig"]
@@ -447,29 +443,18 @@ class TuningJobs:
             summaries = [s for s in summaries if s["TrainingJobStatus"] == params["StatusEquals"]]
         summaries = _sorted_summaries(summaries, params.get("SortBy", "Name"),
                                       params.get("SortOrder", "Ascending") == "Descending")
-        page, token = _page(summaries, params.get("NextToken"), params.get("MaxResults", 10))
-        return {"TrainingJobSummaries": page, **({"NextToken": token} if token else {})}
+        page, token = page_of(summaries, params.get("NextToken"), params.get("MaxResults", 10))
+        return page_response("TrainingJobSummaries", page, token)
 
     def stop(self, params: dict) -> dict:
         self._job(params["HyperParameterTuningJobName"]).stop()
         return {}
 
-    def running(self) -> list[TuningJob]:
-        return [job for job in self.jobs.values() if not job.finished.is_set()]
-
-    def shutdown(self) -> None:
+    def terminate_all(self) -> None:
         """Stop every tuner before the service stops its training jobs (none may start late)."""
         for job in self.jobs.values():
             job.stop_requested.set()
-        for job in self.jobs.values():
-            job.terminate()
-
-    def reset(self) -> None:
-        """Forget every tuning job (stopping those still running)."""
-        self.shutdown()
-        for name in list(self.jobs):
-            self.jobs.pop(name)
-            self.table.remove(name)
+        super().terminate_all()
 
 
 def _duplicate_name(name: str) -> AWSError:
@@ -485,12 +470,3 @@ def _sorted_summaries(summaries: list[dict], sort_by: str, descending: bool) -> 
     key = {"Name": "TrainingJobName", "Status": "TrainingJobStatus"}.get(sort_by, "CreationTime")
     return sorted(summaries, key=lambda s: s[key], reverse=descending)
 
-
-def _page(items: list[dict], token: str | None, size: int) -> tuple[list[dict], str | None]:
-    """One page of ``items`` and the token of the next (the index it starts at)."""
-    try:
-        start = int(token) if token else 0
-    except ValueError:
-        raise validation(f"Invalid pagination token {token!r}") from None
-    end = start + size
-    return items[start:end], (str(end) if end < len(items) else None)
