@@ -165,11 +165,13 @@ class LogStream:
             with contextlib.suppress(self.client.exceptions.ResourceAlreadyExistsException):
                 create(**kwargs)
 
-    def write(self, line: str) -> None:
+    def write(self, line: str) -> str:
+        """Queue one line; return it as CloudWatch shows it (what metric regexes must match)."""
         message = line.rstrip("\n").replace("\t", TAB_ESCAPE)
         event = {"timestamp": int(time.time() * 1000), "message": message or " "}
         with self._lock:
             self._pending.append(event)
+        return message
 
     def _flush_loop(self) -> None:
         while not self._closed.wait(self.FLUSH_SECONDS):

@@ -33,7 +33,6 @@ from .resources import Account, Resource, ResourceTable, TagStore, list_response
 log = logging.getLogger(__name__)
 
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
-TERMINAL_STATUSES = ("Completed", "Failed", "Stopped")
 
 STATUS_MESSAGES = {
     "Starting": "Preparing the instances for training",
@@ -248,8 +247,7 @@ class TrainingJob:
         with (self.folder / "container.log").open("w") as copy:
             for line in process.stdout:
                 copy.write(line)
-                stream.write(line)
-                self.metrics.feed(line.replace("\t", "#011"))
+                self.metrics.feed(stream.write(line))
 
     def _conclude(self, outcome: str) -> None:
         if outcome == "failed":

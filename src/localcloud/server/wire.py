@@ -86,11 +86,3 @@ def signing_service(authorization: str | None) -> str | None:
     scope = authorization.split("Credential=", 1)[1].split(",", 1)[0]
     parts = scope.split("/")
     return parts[3] if len(parts) >= 5 else None
-
-
-def signing_region(authorization: str | None) -> str | None:
-    """The region of a SigV4 credential scope, if any."""
-    if not authorization or "Credential=" not in authorization:
-        return None
-    parts = authorization.split("Credential=", 1)[1].split(",", 1)[0].split("/")
-    return parts[2] if len(parts) >= 5 else None
