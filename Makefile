@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 LAB_STATE := .localcloud
 LAB_PORT ?= 8888
+LAB_ARGS ?=
 
 .PHONY: help setup lab test lint nb grade clean
 
@@ -24,7 +25,7 @@ setup: $(STAMP)  ## create .venv and install the project with its pinned depende
 lab: $(STAMP)  ## start localcloud and JupyterLab on 127.0.0.1 (Ctrl-C stops both)
 	$(BIN)/localcloud --state-dir $(LAB_STATE) run --port 0 -- \
 		$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) \
-		--ServerApp.root_dir="$(CURDIR)" --ServerApp.allow_root=True
+		--ServerApp.root_dir="$(CURDIR)" --ServerApp.allow_root=True $(LAB_ARGS)
 
 test: $(STAMP)  ## run the whole test suite (unit, localcloud, notebooks, grading, lint)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

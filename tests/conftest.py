@@ -20,7 +20,9 @@ import pytest
 from localcloud import LocalCloud
 from localcloud.kit import hooks
 
-REPO = Path(__file__).resolve().parents[1]
+# The graded tests are run by `python -m mlcourse.grading validate` (tests/grading), against
+# both the solution and the exercise; collecting them here too would run them twice.
+collect_ignore = ["graded"]
 
 
 @pytest.fixture(scope="session", autouse=True)

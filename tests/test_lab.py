@@ -1,6 +1,6 @@
-"""`make lab`'s command: JupyterLab whose kernels talk to localcloud.
+"""`make lab`: JupyterLab whose kernels talk to localcloud.
 
-Starts the exact command the Makefile runs (``localcloud run -- jupyter lab ...``), starts a
+Runs the Makefile's ``lab`` target (with a private state directory, port and token), starts a
 kernel through Jupyter's REST API, executes SDK code in it over the kernel's websocket, and
 checks that it reached localcloud. Then stops everything as Ctrl-C would.
 """
@@ -11,9 +11,7 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -21,18 +19,14 @@ from pathlib import Path
 
 from tornado.websocket import websocket_connect
 
+from localcloud.sagemaker.hosting import free_port
+
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "localcloud-lab-test"
 PROBE = ("import sagemaker, json\n"
          "session = sagemaker.Session()\n"
          "print(json.dumps({'bucket': session.default_bucket(),\n"
          "                  'role': sagemaker.get_execution_role()}))\n")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def api(port: int, path: str, method: str = "GET", body: dict | None = None) -> dict:
@@ -85,11 +79,9 @@ async def execute(port: int, kernel_id: str, code: str) -> str:
 def test_lab_kernels_talk_to_localcloud(tmp_path):
     port = free_port()
     state = tmp_path / "state"
-    command = [str(Path(sys.executable).with_name("localcloud")), "--state-dir", str(state),
-               "run", "--port", "0", "--", str(Path(sys.executable).with_name("jupyter")),
-               "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-               f"--ServerApp.root_dir={REPO}", "--ServerApp.allow_root=True",
-               f"--IdentityProvider.token={TOKEN}"]
+    # `-o` keeps make from reinstalling: the suite already runs inside the installed .venv.
+    command = ["make", "-C", str(REPO), "-o", ".venv/.installed", "lab", f"LAB_STATE={state}",
+               f"LAB_PORT={port}", f"LAB_ARGS=--IdentityProvider.token={TOKEN}"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     try:
@@ -102,4 +94,7 @@ def test_lab_kernels_talk_to_localcloud(tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
         process.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while (state / "service.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert not (state / "service.json").exists(), "localcloud should stop with the lab"

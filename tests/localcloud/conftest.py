@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import boto3
 import pandas as pd
 import pytest
 import sagemaker
 from sklearn.model_selection import train_test_split
+from support import write_csv
 
 from mlcourse.datasets.boston import load_boston_housing
 
@@ -34,18 +34,6 @@ def boston() -> BostonSplits:
     rest, test = train_test_split(labelled, test_size=0.2, random_state=7)
     train, validation = train_test_split(rest, test_size=0.25, random_state=7)
     return BostonSplits(train, validation, test.drop(columns="MEDV"), test["MEDV"])
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """No header, no index: the layout SageMaker's built-in algorithms read."""
-    frame.to_csv(path, header=False, index=False)
-    return path
-
-
-@pytest.fixture(scope="session")
-def write_csv():
-    """``write_csv(frame, path)`` writes a headerless, index-free CSV and returns the path."""
-    return _write_csv
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +62,7 @@ def upload_boston(session, boston, tmp_path_factory) -> Callable[..., dict[str, 
 
     def upload(prefix: str, *splits: str) -> dict[str, str]:
         folder = tmp_path_factory.mktemp(prefix.replace("/", "-"))
-        uris = {split: session.upload_data(str(_write_csv(frames[split], folder / f"{split}.csv")),
+        uris = {split: session.upload_data(str(write_csv(frames[split], folder / f"{split}.csv")),
                                            key_prefix=f"{prefix}/{split}")
                 for split in splits}
         return {**uris, "output": f"s3://{session.default_bucket()}/{prefix}/output"}

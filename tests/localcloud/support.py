@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import sagemaker
 from sagemaker import image_uris
 
@@ -70,3 +72,9 @@ def wait_for_job(sm, name: str) -> dict:
         time.sleep(0.1)
     raise AssertionError(f"training job {name} did not finish")
 
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """No header, no index: the layout SageMaker's built-in algorithms read."""
+    frame.to_csv(path, header=False, index=False)
+    return path

@@ -13,7 +13,14 @@ import numpy as np
 import pytest
 import sagemaker
 from botocore.exceptions import ClientError
-from support import INSTANCE_TYPE, training_request, unique, wait_for_job, xgboost_image
+from support import (
+    INSTANCE_TYPE,
+    training_request,
+    unique,
+    wait_for_job,
+    write_csv,
+    xgboost_image,
+)
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
@@ -110,7 +117,7 @@ def test_header_row_fails_with_a_reason(sm, session, tmp_path, boston):
     assert any("MEDV" in m for m in log_messages("/aws/sagemaker/TrainingJobs", job))
 
 
-def test_text_column_fails_with_a_reason(sm, session, tmp_path, boston, write_csv):
+def test_text_column_fails_with_a_reason(sm, session, tmp_path, boston):
     frame = boston.train.copy()
     frame["CHAS"] = frame["CHAS"].map({0: "no", 1: "yes"})
     uri = session.upload_data(str(write_csv(frame, tmp_path / "text.csv")),

@@ -73,27 +73,25 @@ def test_run_starts_and_stops_a_service_for_the_command(tmp_path):
     assert not (state / "service.json").exists()
 
 
-def test_real_credentials_are_masked_and_never_used(tmp_path):
+def test_real_credentials_are_masked_and_never_used(cloud):
     """A laptop with real AWS credentials: the kit's environment replaces them."""
-    with LocalCloud(state_dir=tmp_path / "state") as cloud:
-        environ = cloud.environ({"AWS_ACCESS_KEY_ID": "AKIAREALKEY", "PATH": os.environ["PATH"],
-                                 "AWS_SECRET_ACCESS_KEY": "real-secret",
-                                 "AWS_ENDPOINT_URL_STS": "https://sts.amazonaws.com"})
-        assert "AWS_ACCESS_KEY_ID" not in environ and "AWS_ENDPOINT_URL_STS" not in environ
-        script = ("import boto3; c = boto3.client('sts', endpoint_url="
-                  "'https://sts.us-east-1.amazonaws.com'); print(c.get_caller_identity()['Arn'])")
-        result = run_python(script, environ)
-        assert ":assumed-role/AmazonSageMaker-ExecutionRole-localcloud/" in result.stdout
+    environ = cloud.environ({"AWS_ACCESS_KEY_ID": "AKIAREALKEY", "PATH": os.environ["PATH"],
+                             "AWS_SECRET_ACCESS_KEY": "real-secret",
+                             "AWS_ENDPOINT_URL_STS": "https://sts.amazonaws.com"})
+    assert "AWS_ACCESS_KEY_ID" not in environ and "AWS_ENDPOINT_URL_STS" not in environ
+    script = ("import boto3; c = boto3.client('sts', endpoint_url="
+              "'https://sts.us-east-1.amazonaws.com'); print(c.get_caller_identity()['Arn'])")
+    result = run_python(script, environ)
+    assert ":assumed-role/AmazonSageMaker-ExecutionRole-localcloud/" in result.stdout
 
 
-def test_remote_hosts_are_refused_by_the_kit(tmp_path):
-    with LocalCloud(state_dir=tmp_path / "state") as cloud:
-        script = ("import boto3\n"
-                  "from localcloud.kit.hooks import RemoteAWSRefused\n"
-                  "c = boto3.client('s3', endpoint_url='http://example.com')\n"
-                  "try:\n    c.list_buckets()\nexcept RemoteAWSRefused:\n    print('refused')\n")
-        result = run_python(script, cloud.environ())
-        assert result.stdout.strip() == "refused"
+def test_remote_hosts_are_refused_by_the_kit(cloud):
+    script = ("import boto3\n"
+              "from localcloud.kit.hooks import RemoteAWSRefused\n"
+              "c = boto3.client('s3', endpoint_url='http://example.com')\n"
+              "try:\n    c.list_buckets()\nexcept RemoteAWSRefused:\n    print('refused')\n")
+    result = run_python(script, cloud.environ())
+    assert result.stdout.strip() == "refused"
 
 
 def tiny_xgboost_artifact(folder: Path) -> Path:
@@ -138,12 +136,13 @@ def test_stop_leaves_no_process_even_with_live_endpoints(tmp_path):
 
 
 def test_reset_deletes_every_resource(tmp_path):
+    upload = tmp_path / "object.txt"
+    upload.write_text("an object to delete")
     with LocalCloud(state_dir=tmp_path / "state") as cloud:
-        script = ("import boto3, sagemaker\n"
-                  "s = sagemaker.Session(); s.upload_data(__file__ if False else '/etc/hostname',"
-                  " key_prefix='x')\n"
+        script = ("import sys, boto3, sagemaker\n"
+                  "sagemaker.Session().upload_data(sys.argv[1], key_prefix='x')\n"
                   "boto3.client('s3').create_bucket(Bucket='scratch')\n")
-        run_python(script, cloud.environ())
+        run_python(script, cloud.environ(), str(upload))
         cloud.reset()
         listing = ("import boto3, json, sagemaker\n"
                    "s3 = boto3.client('s3')\n"

@@ -84,6 +84,15 @@ METRIC_RANGES: dict[str, dict[str, tuple[float, float]]] = {
 }
 
 
+#: Tag of the cells whose committed outputs nbval compares (test_golden.py).
+GOLDEN_TAG = "nbval-check-output"
+
+
+def tagged(cell, tag: str) -> bool:
+    """Whether a notebook cell carries ``tag``."""
+    return tag in cell.get("metadata", {}).get("tags", [])
+
+
 def discover_notebooks() -> list[Path]:
     """Every notebook CI executes, sorted, relative to the repository root."""
     found = []

@@ -37,13 +37,12 @@ class Execution:
     log: str
 
 
-def execute(notebook: Path, environ: dict[str, str], parameters: dict | None = None,
-            build_dir: Path = BUILD_DIR) -> Execution:
-    """Run ``notebook`` (relative to the repo) with papermill; return what happened."""
+def execute(notebook: Path, environ: dict[str, str]) -> Execution:
+    """Run ``notebook`` (relative to the repo) with its CI parameters; return what happened."""
     source = REPO / notebook
-    output = build_dir / notebook
+    output = BUILD_DIR / notebook
     output.parent.mkdir(parents=True, exist_ok=True)
-    parameters = parameters_for(notebook) if parameters is None else parameters
+    parameters = parameters_for(notebook)
     parameter_file = output.with_suffix(".parameters.yaml")
     parameter_file.write_text(yaml.safe_dump(parameters))
     command = [sys.executable, "-m", "papermill", str(source), str(output),

@@ -15,11 +15,18 @@ import re
 
 import nbformat
 import pytest
-from catalog import BUILD_DIR, METRIC_RANGES, REPO, discover_notebooks, parameters_for
+from catalog import (
+    BUILD_DIR,
+    GOLDEN_TAG,
+    METRIC_RANGES,
+    REPO,
+    discover_notebooks,
+    parameters_for,
+    tagged,
+)
 from harness import execute
 
 NOTEBOOKS = discover_notebooks()
-GOLDEN_TAG = "nbval-check-output"
 
 
 def _ids(paths):
@@ -30,10 +37,6 @@ def _read(notebook):
     return nbformat.read(REPO / notebook, as_version=4)
 
 
-def _tagged(cell, tag: str) -> bool:
-    return tag in cell.get("metadata", {}).get("tags", [])
-
-
 def test_notebooks_are_found():
     assert any(path.parts[0] == "Tutorials" for path in NOTEBOOKS)
 
@@ -42,7 +45,7 @@ def test_notebooks_are_found():
 def test_structure(notebook):
     nb = _read(notebook)
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
-    parameter_cells = [cell for cell in nb.cells if _tagged(cell, "parameters")]
+    parameter_cells = [cell for cell in nb.cells if tagged(cell, "parameters")]
     assert len(parameter_cells) == 1, "exactly one cell must be tagged `parameters`"
     assigned = {target.id for node in ast.parse(parameter_cells[0].source).body
                 if isinstance(node, ast.Assign) for target in node.targets
@@ -50,23 +53,19 @@ def test_structure(notebook):
     missing = set(parameters_for(notebook)) - assigned
     assert not missing, f"CI passes parameters the notebook does not define: {missing}"
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or _tagged(cell, GOLDEN_TAG):
+        if cell.cell_type != "code" or tagged(cell, GOLDEN_TAG):
             continue
         assert not cell.get("outputs"), f"cell {index} has committed outputs"
         assert cell.get("execution_count") is None, f"cell {index} has an execution count"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
-def test_runs_headless_and_cleans_up(notebook, cloud):
+def test_runs_headless_and_cleans_up(notebook, cloud, no_leaks):
+    """The notebook runs; `no_leaks` then checks it left no endpoint, server or job running."""
     result = execute(notebook, cloud.environ())
     _record(notebook, "seconds", round(result.seconds, 1))
     assert result.returncode == 0, (
         f"{notebook} failed (executed copy: {result.output}):\n{result.log[-4000:]}")
-    status = cloud.status()
-    assert status["endpoints"] == [], f"{notebook} left endpoints: {status['endpoints']}"
-    assert status["model_servers"] == 0
-    for kind in ("training", "transform", "tuning"):
-        assert status[f"{kind}_jobs_running"] == [], f"{notebook} left {kind} jobs running"
     _check_metrics(notebook, nbformat.read(result.output, as_version=4))
 
 
@@ -77,7 +76,7 @@ def printed_metrics(nb) -> dict[str, float]:
     """``name: value`` lines printed by the cells tagged ``metrics``."""
     metrics = {}
     for cell in nb.cells:
-        if cell.cell_type != "code" or not _tagged(cell, "metrics"):
+        if cell.cell_type != "code" or not tagged(cell, "metrics"):
             continue
         for output in cell.get("outputs", []):
             for line in output.get("text", "").splitlines():

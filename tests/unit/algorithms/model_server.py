@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,13 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from localcloud.containers.contract import BIND_PORT_ENV, ML_ROOT_ENV
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from localcloud.sagemaker.hosting import free_port
 
 
 def http_request(port: int, method: str, path: str, body: bytes = b"",
