@@ -14,16 +14,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-_READ_CHUNK_BYTES = 1 << 20
-
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
-    """Return the hex SHA-256 digest of a file, reading it in chunks to bound memory."""
-    digest = hashlib.sha256()
+    """Return the hex SHA-256 digest of a file (read in chunks, so memory stays bounded)."""
     with open(path, "rb") as stream:
-        while chunk := stream.read(_READ_CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 @contextlib.contextmanager

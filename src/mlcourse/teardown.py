@@ -48,7 +48,6 @@ ENDPOINT_MAX_POLLS = 120
 # How "it does not exist" reads: the code, or a ValidationException with one of these messages.
 _GONE_CODES = ("ResourceNotFound",)
 _GONE_MESSAGES = ("Could not find", "Requested resource not found")
-_UNSUPPORTED_OPERATION = "UnknownOperationException"
 
 
 class Resource(NamedTuple):
@@ -248,13 +247,16 @@ def _wait_until_endpoint_deleted(sm: Any, endpoint_name: str) -> None:
 
 
 def _remove_all(sm: Any, resources: list[Resource], *, wait: bool) -> list[Resource]:
-    """Remove ``resources`` in the order given; return those this call removed."""
-    removed = []
-    for resource in resources:
-        if _remove(sm, resource):
-            removed.append(resource)
-        if wait and resource.kind == ENDPOINT:
-            _wait_until_endpoint_deleted(sm, resource.name)
+    """Remove ``resources`` in the order given; return those this call removed.
+
+    With ``wait``, the waiting comes after every deletion has been requested, so several
+    endpoints are deleted side by side rather than one after the other.
+    """
+    removed = [resource for resource in resources if _remove(sm, resource)]
+    if wait:
+        for resource in removed:
+            if resource.kind == ENDPOINT:
+                _wait_until_endpoint_deleted(sm, resource.name)
     return removed
 
 
@@ -341,15 +343,8 @@ def _list_names(sm: Any, kind: _Kind, prefix: str | None, since: datetime | None
         filters["CreationTimeAfter"] = since
     if kind.is_job:
         filters["StatusEquals"] = "InProgress"
-    try:
-        pages = sm.get_paginator(kind.method("List", plural=True)).paginate(**filters)
-        names = [item[kind.name_key] for page in pages for item in page[kind.list_key]]
-    except ClientError as error:
-        # A service without this kind of resource (localcloud before it tunes) has none left.
-        if _error_code(error) != _UNSUPPORTED_OPERATION:
-            raise
-        log.warning("Skipping %ss: the service does not list them (%s)", kind.label, error)
-        return []
+    pages = sm.get_paginator(kind.method("List", plural=True)).paginate(**filters)
+    names = [item[kind.name_key] for page in pages for item in page[kind.list_key]]
     return [name for name in names if name.startswith(prefix or "")]
 
 

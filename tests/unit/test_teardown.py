@@ -231,9 +231,9 @@ def test_wait_polls_until_the_endpoint_is_gone(sm, script):
     script.endpoint("ep", "cfg")
     script.config("cfg", ["m"])
     script.ok("delete_endpoint", EndpointName="ep")
-    script.missing("describe_endpoint", "endpoint", EndpointName="ep")  # the waiter's poll
     script.ok("delete_endpoint_config", EndpointConfigName="cfg")
     script.ok("delete_model", ModelName="m")
+    script.missing("describe_endpoint", "endpoint", EndpointName="ep")  # the waiter's poll
     assert len(delete_endpoint("ep", client=sm, wait=True)) == 3
 
 
@@ -333,15 +333,10 @@ JOB_FILTERS = {"NameContains": "course", "StatusEquals": "InProgress"}
 
 
 def expect_listings(script: SageMakerScript, *, training=(), endpoints=(), configs=(),
-                    models=(), tuning_supported=True) -> None:
+                    models=()) -> None:
     """The six listings find_leftovers makes, in its order, for prefix "course"."""
-    if tuning_supported:
-        script.listing("list_hyper_parameter_tuning_jobs", "HyperParameterTuningJobSummaries",
-                       [], {}, JOB_FILTERS)
-    else:
-        script.error("list_hyper_parameter_tuning_jobs",
-                     "localcloud does not implement the operation",
-                     code="UnknownOperationException", **JOB_FILTERS)
+    script.listing("list_hyper_parameter_tuning_jobs", "HyperParameterTuningJobSummaries",
+                   [], {}, JOB_FILTERS)
     script.listing("list_training_jobs", "TrainingJobSummaries", list(training),
                    {"TrainingJobArn": f"{ARN}:training-job/x",
                     "TrainingJobStatus": "InProgress"}, JOB_FILTERS)
@@ -396,6 +391,19 @@ def test_delete_leftovers_stops_jobs_then_deletes_in_order(sm, script):
     assert delete_leftovers("course", client=sm, dry_run=False) == LEFTOVERS
 
 
+def test_waits_only_after_every_deletion_and_only_for_removed_endpoints(sm, script):
+    expect_listings(script, endpoints=["course-a", "course-b"])
+    script.ok("delete_endpoint", EndpointName="course-a")
+    script.missing("delete_endpoint", "endpoint", EndpointName="course-b")  # gone meanwhile
+    script.ok("delete_endpoint_config", EndpointConfigName="course-a")
+    script.ok("delete_endpoint_config", EndpointConfigName="course-b")
+    script.ok("delete_model", ModelName="sagemaker-xgboost-2024-05-01")
+    script.missing("describe_endpoint", "endpoint", EndpointName="course-a")  # the waiter's poll
+    assert delete_leftovers("course", client=sm, dry_run=False, wait=True) == [
+        Resource(ENDPOINT, "course-a"), Resource(ENDPOINT_CONFIG, "course-a"),
+        Resource(ENDPOINT_CONFIG, "course-b"), Resource(MODEL, "sagemaker-xgboost-2024-05-01")]
+
+
 def test_job_that_finished_meanwhile_is_not_an_error(sm, script):
     expect_listings(script, training=["course-train"])
     script.error("stop_training_job", "The request was rejected because the training job is in "
@@ -412,10 +420,12 @@ def test_refused_stop_of_a_running_job_is_raised(sm, script):
         delete_leftovers("course", client=sm, dry_run=False)
 
 
-def test_unsupported_listing_is_skipped_with_a_warning(sm, script, caplog):
-    expect_listings(script, models=["course-model"], tuning_supported=False)
-    assert find_leftovers("course", client=sm) == [Resource(MODEL, "course-model")]
-    assert "hyper parameter tuning jobs" in caplog.text
+def test_unknown_listing_operation_is_raised_not_skipped(sm, script):
+    # Every List* operation exists on AWS and on localcloud, so this error is a real fault.
+    script.error("list_hyper_parameter_tuning_jobs", "The operation is not supported",
+                 code="UnknownOperationException", **JOB_FILTERS)
+    with pytest.raises(ClientError, match="UnknownOperationException"):
+        find_leftovers("course", client=sm)
 
 
 def test_other_listing_errors_are_raised(sm, script):

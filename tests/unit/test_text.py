@@ -212,3 +212,20 @@ print(sorted(name for name in ("numpy", "nltk", "sklearn", "mlcourse") if name i
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["2,1", "[]"]
+
+
+def test_empty_vocabulary_encodes_to_no_columns():
+    from mlcourse.text import bow_encode_batch
+
+    assert bow_encode_batch([["good"], []], {}).shape == (2, 0)
+
+
+def test_the_lambda_variant_does_not_load_nltk():
+    """mlcourse.text.lite ships in a Lambda function: importing it must stay light."""
+    import subprocess
+    import sys
+
+    script = "import sys, mlcourse.text.lite; print('nltk' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert result.stdout.strip() == "False"

@@ -25,7 +25,7 @@ import tarfile
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from mlcourse._files import atomic_path, sha256_file
+from mlcourse._files import atomic_path
 from mlcourse.datasets._download import RemoteFile, cache_root, extract_tar
 from mlcourse.datasets._imdb_generator import BASE_LEXICON, DRIFTED_LEXICON, ReviewWriter
 
@@ -51,6 +51,7 @@ DEFAULT_SAMPLE_REVIEWS = 4000
 SAMPLE_GENERATOR_VERSION = 1
 """Part of the sample's cache key; bump it whenever the generated text changes."""
 
+_SAMPLE_EXTRACTION_DIR = "extracted"  # beside the sample archive, in its cache folder
 _ARCHIVE_MTIME = 1_303_862_400  # 2011-04-27, fixed so that generated archives are reproducible
 _REVIEW_FILE_NAME = re.compile(r"(\d+)_(\d+)\.txt")
 _SAMPLE_README = """\
@@ -111,17 +112,21 @@ def load_imdb(
         train_X, test_X, train_y, test_y = load_imdb("sample", n_reviews=2000)
     """
     imdb_cache = cache_root(cache_dir) / "imdb"
+    # The extraction folder must never be reused for a different archive's contents.
     if source == "full":
         if n_reviews is not None:
             raise ValueError("n_reviews applies to source='sample' only; 'full' has 50,000 reviews")
-        archive, sha256 = remote.fetch(imdb_cache, progress=progress), remote.sha256
+        archive = remote.fetch(imdb_cache, progress=progress)
+        # fetch() checked the archive against this checksum, so it names the contents (a test or
+        # a mirror may supply a different archive to the same cache).
+        extraction = archive.parent / f"extracted-{remote.sha256[:16]}"
     elif source == "sample":
         archive = _cached_sample_archive(imdb_cache, n_reviews or DEFAULT_SAMPLE_REVIEWS, seed)
-        sha256 = sha256_file(archive)
+        # The sample's folder name (generator version, size, seed) already fixes its contents.
+        extraction = archive.parent / _SAMPLE_EXTRACTION_DIR
     else:
         raise ValueError(f"source must be 'full' or 'sample', got {source!r}")
-    # Named after the archive's checksum, so a different archive never reuses this extraction.
-    extracted = extract_tar(archive, archive.parent / f"extracted-{sha256[:16]}", progress=progress)
+    extracted = extract_tar(archive, extraction, progress=progress)
     reviews = read_imdb_reviews(extracted / "aclImdb")
     logger.info("Loaded %d IMDB reviews (%s) from %s", len(reviews), source, archive)
     return _shuffled(reviews, random.Random(shuffle_seed))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .grade import format_rubric, grade
 from .layout import CourseError, CourseLayout
-from .plugin import DEFAULT_TIMEOUT_SECONDS
+from .results import DEFAULT_TIMEOUT_SECONDS
 
 EXIT_OK = 0
 EXIT_FAILED = 1

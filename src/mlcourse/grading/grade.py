@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .layout import CourseLayout, UnknownExerciseError, locate_exercise, parse_exercise_name
-from .plugin import DEFAULT_TIMEOUT_SECONDS
+from .results import DEFAULT_TIMEOUT_SECONDS
 from .runner import GradingRun, run_graded_tests
 
 MET_LABEL = "[MET]    "

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -102,16 +102,31 @@ class CourseLayout:
             return []
         return sorted(self.graded_tests.glob(f"{TEST_MODULE_PREFIX}*{SCRIPT_SUFFIX}"))
 
-    def exercise_for_test_module(self, module: Path) -> PurePosixPath:
-        """Invert the naming rule: the exercise whose graded tests are ``module``."""
-        wanted = module.stem.removeprefix(TEST_MODULE_PREFIX)
+    def exercises_by_slug(self) -> dict[str, PurePosixPath]:
+        """Every exercise notebook keyed by its slug, from one scan of ``solutions/``."""
+        by_slug: dict[str, PurePosixPath] = {}
         for exercise in self.solution_notebooks():
-            if slug(exercise) == wanted:
-                return exercise
-        raise UnknownExerciseError(
-            f"{module.name} matches no solution notebook under {self.solutions} "
-            f"(graded tests are named test_<slug>.py after their exercise)"
-        )
+            # Should two notebooks share a slug, the first in sorted order keeps it.
+            by_slug.setdefault(slug(exercise), exercise)
+        return by_slug
+
+    def exercise_for_test_module(
+        self, module: Path, by_slug: Mapping[str, PurePosixPath] | None = None
+    ) -> PurePosixPath:
+        """Invert the naming rule: the exercise whose graded tests are ``module``.
+
+        Pass ``by_slug`` (from :meth:`exercises_by_slug`) when looking up many modules, so that
+        ``solutions/`` is scanned once rather than once per module.
+        """
+        if by_slug is None:
+            by_slug = self.exercises_by_slug()
+        exercise = by_slug.get(module.stem.removeprefix(TEST_MODULE_PREFIX))
+        if exercise is None:
+            raise UnknownExerciseError(
+                f"{module.name} matches no solution notebook under {self.solutions} "
+                f"(graded tests are named test_<slug>.py after their exercise)"
+            )
+        return exercise
 
     def _files_under(self, base: Path) -> Iterator[PurePosixPath]:
         for root_name in EXERCISE_ROOTS:

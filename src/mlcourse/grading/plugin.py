@@ -23,7 +23,16 @@ import pytest
 
 from .layout import CourseLayout
 from .loader import GradedNotebook, load_graded_notebook, time_limit
-from .results import ERROR, FAILED, PASSED, SKIPPED, Criterion, Outcome, ResultsFile
+from .results import (
+    DEFAULT_TIMEOUT_SECONDS,
+    ERROR,
+    FAILED,
+    PASSED,
+    SKIPPED,
+    Criterion,
+    Outcome,
+    ResultsFile,
+)
 
 __all__ = [
     "exercise",
@@ -35,7 +44,6 @@ __all__ = [
 ]
 
 RUBRIC_MARKER = "rubric"
-DEFAULT_TIMEOUT_SECONDS = 30.0
 
 _RESULTS_KEY = pytest.StashKey[ResultsFile]()
 _REPORT_PATH_KEY = pytest.StashKey[Path]()

@@ -19,6 +19,10 @@ ERROR = "error"  # the test could not even start (a fixture failed)
 SKIPPED = "skipped"
 NOT_RUN = "not run"
 
+#: Seconds each graded test (and each graded cell) may run unless told otherwise. Here rather
+#: than in the plugin so that the grader's side can use it without importing pytest.
+DEFAULT_TIMEOUT_SECONDS = 30.0
+
 
 @dataclass(frozen=True)
 class Criterion:

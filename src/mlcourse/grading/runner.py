@@ -17,8 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .layout import CourseError
-from .plugin import DEFAULT_TIMEOUT_SECONDS
-from .results import NOT_RUN, CriterionResult, Outcome, ResultsFile
+from .results import (
+    DEFAULT_TIMEOUT_SECONDS,
+    NOT_RUN,
+    CriterionResult,
+    Outcome,
+    ResultsFile,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -23,8 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from .generate import GeneratedFile, build_exercise_tree
 from .layout import NOTEBOOK_SUFFIX, CourseLayout, UnknownExerciseError
-from .plugin import DEFAULT_TIMEOUT_SECONDS
-from .results import FAILED, CriterionResult
+from .results import DEFAULT_TIMEOUT_SECONDS, FAILED, CriterionResult
 from .runner import GradingError, GradingRun, run_graded_tests
 
 logger = logging.getLogger(__name__)
@@ -107,10 +106,12 @@ def _split_by_tests(
 
 
 def _orphan_test_modules(layout: CourseLayout) -> list[str]:
+    """One problem per graded test module that belongs to no exercise."""
+    by_slug = layout.exercises_by_slug()
     problems = []
     for module in layout.graded_test_modules():
         try:
-            layout.exercise_for_test_module(module)
+            layout.exercise_for_test_module(module, by_slug)
         except UnknownExerciseError as error:
             problems.append(str(error))
     return problems

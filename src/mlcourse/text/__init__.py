@@ -17,15 +17,49 @@ Typical use::
     features = bow_encode_batch(train_words, vocabulary)
 """
 
+from __future__ import annotations
+
 from mlcourse.text.lite import bow_encoding, build_vocabulary, simple_words, strip_html, to_csv_row
-from mlcourse.text.preprocess import (
-    STOP_WORDS,
-    bow_encode,
-    bow_encode_batch,
-    preprocess_reviews,
-    review_to_words,
-    stem,
+
+# Type checkers take any TYPE_CHECKING as true; defining it here spares importing typing (most of
+# what is left of this package's import time).
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # for type checkers and editors; at run time these load on first use
+    from typing import Any
+
+    from mlcourse.text.preprocess import (
+        STOP_WORDS,
+        bow_encode,
+        bow_encode_batch,
+        preprocess_reviews,
+        review_to_words,
+        stem,
+    )
+
+# The training helpers need nltk, scikit-learn and scipy (about a second to import). A Lambda
+# function importing mlcourse.text.lite runs this file too, so they are imported only when one
+# of these names is first used (PEP 562).
+_PREPROCESS_NAMES = frozenset(
+    {"STOP_WORDS", "bow_encode", "bow_encode_batch", "preprocess_reviews", "review_to_words",
+     "stem"}
 )
+
+
+def __getattr__(name: str) -> Any:
+    """Load the training helpers on first use of one of their names."""
+    if name not in _PREPROCESS_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from mlcourse.text import preprocess
+
+    value = getattr(preprocess, name)
+    globals()[name] = value  # later lookups no longer reach __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    """Let ``dir()`` and tab completion list the lazy names too."""
+    return sorted(set(globals()) | _PREPROCESS_NAMES)
+
 
 __all__ = [
     "STOP_WORDS",

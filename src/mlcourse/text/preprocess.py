@@ -10,18 +10,20 @@ import hashlib
 import json
 import logging
 import os
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse
-from nltk.stem.porter import PorterStemmer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from mlcourse._files import atomic_path
 from mlcourse.text.lite import bow_encoding, simple_words
+
+if TYPE_CHECKING:
+    from nltk.stem.porter import PorterStemmer
 
 logger = logging.getLogger(__name__)
 
@@ -31,13 +33,23 @@ STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS)
 PREPROCESSING_VERSION = 1
 """Stored in cache files; bump it whenever :func:`review_to_words` changes its output."""
 
-_STEMMER = PorterStemmer()
+
+@cache
+def _stemmer() -> PorterStemmer:
+    """The shared Porter stemmer, built on the first :func:`stem` call.
+
+    Importing nltk takes most of a second, which code that only builds bag-of-words matrices
+    (or only imports this module) should not pay.
+    """
+    from nltk.stem.porter import PorterStemmer
+
+    return PorterStemmer()
 
 
 @lru_cache(maxsize=1 << 17)
 def stem(word: str) -> str:
     """Porter-stem one word; memoised, since a corpus repeats the same words endlessly."""
-    return _STEMMER.stem(word)
+    return _stemmer().stem(word)
 
 
 def review_to_words(review: str) -> list[str]:
@@ -64,23 +76,15 @@ def bow_encode_batch(
     build a pandas DataFrame and write CSV for SageMaker). Vocabulary indices must be
     ``0 .. len(vocabulary) - 1``.
     """
-    row_starts = [0]
-    columns: list[int] = []
-    counts: list[int] = []
-    for words in word_lists:
-        row = Counter(vocabulary[word] for word in words if word in vocabulary)
-        for column in sorted(row):
-            columns.append(column)
-            counts.append(row[column])
-        row_starts.append(len(columns))
-    matrix = scipy.sparse.csr_matrix(
-        (
-            np.asarray(counts, dtype=np.int32),
-            np.asarray(columns, dtype=np.int32),
-            np.asarray(row_starts, dtype=np.int64),
-        ),
-        shape=(len(row_starts) - 1, len(vocabulary)),
+    if not vocabulary:  # CountVectorizer refuses an empty vocabulary; no words, no columns
+        matrix = scipy.sparse.csr_matrix((len(list(word_lists)), 0), dtype=np.int32)
+        return matrix.toarray() if dense else matrix
+    # The reviews are already word lists, so the analyzer passes them through unchanged (no
+    # lowercasing or tokenising); words outside the fixed vocabulary are not counted.
+    vectorizer = CountVectorizer(
+        analyzer=lambda words: words, vocabulary=vocabulary, dtype=np.int32
     )
+    matrix = vectorizer.transform(word_lists)
     return matrix.toarray() if dense else matrix
 
 
@@ -94,14 +98,14 @@ def preprocess_reviews(
     call with the same reviews reads it back; different reviews (or a newer version) recompute
     and overwrite it. The file is written atomically.
     """
-    fingerprint = _fingerprint(reviews)
-    if cache_file is not None:
-        cached = _read_cache(Path(cache_file), fingerprint)
-        if cached is not None:
-            return cached
-    word_lists = [review_to_words(review) for review in reviews]
-    if cache_file is not None:
-        _write_cache(Path(cache_file), fingerprint, word_lists)
+    if cache_file is None:
+        return [review_to_words(review) for review in reviews]
+    # Hashing every review costs time too, so the fingerprint is only made for a cache.
+    path, fingerprint = Path(cache_file), _fingerprint(reviews)
+    word_lists = _read_cache(path, fingerprint)
+    if word_lists is None:
+        word_lists = preprocess_reviews(reviews)
+        _write_cache(path, fingerprint, word_lists)
     return word_lists
 
 
