@@ -54,3 +54,9 @@ def test_single_record_sends_one_per_request():
 def test_a_record_over_the_limit_fails_the_job_with_advice():
     with pytest.raises(TransformError, match="larger than MaxPayloadInMB"):
         list(batch_records([b"x" * 200], "MultiRecord", max_payload=100, separator=b"\n"))
+
+
+def test_truncated_recordio_is_an_error_naming_the_byte():
+    with pytest.raises(TransformError, match=r"^ClientError: Invalid RecordIO data \(truncated "
+                                             r"RecordIO record at byte 12\)"):
+        split_records(recordio(b"abc") + recordio(b"defgh")[:12], "RecordIO")

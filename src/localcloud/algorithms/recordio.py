@@ -20,8 +20,9 @@ in a private protobuf descriptor pool and lets the protobuf runtime do the parsi
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
@@ -111,27 +112,56 @@ Record = _record_class()
 # -- framing -------------------------------------------------------------------------------------
 
 
-def split_frames(data: bytes, source: str) -> list[bytes]:
-    """The payloads of the RecordIO frames in ``data``; ``source`` names it in error messages."""
-    payloads = []
+class Frame(NamedTuple):
+    """One RecordIO frame of a byte string: ``data[start:end]``, header and padding included."""
+
+    start: int
+    end: int
+    payload: bytes
+
+
+class FramingError(ClientError):
+    """Bytes that are not a sequence of whole RecordIO frames."""
+
+
+def iter_frames(data: bytes) -> Iterator[Frame]:
+    """The RecordIO frames of ``data`` in order, read as they are consumed.
+
+    Raises FramingError (after yielding the frames before it) where the framing breaks.
+    """
     offset = 0
     while offset < len(data):
         if data[offset:offset + 4] != _MAGIC_BYTES:
-            raise ClientError(
-                f"{source}: not RecordIO-protobuf data (byte {offset} does not start a RecordIO "
-                f"frame). If this is CSV, declare the channel or request as text/csv.")
+            raise FramingError(f"byte {offset} does not start a RecordIO frame")
         if len(data) - offset < _FRAME_HEADER.size:
-            raise ClientError(f"{source}: truncated RecordIO frame header at byte {offset}")
+            raise FramingError(f"truncated RecordIO frame header at byte {offset}")
         _magic, length_word = _FRAME_HEADER.unpack_from(data, offset)
         if length_word >> 29:
-            raise ClientError(f"{source}: multi-part RecordIO records are not supported")
+            # SageMaker's writers never split a record over several frames.
+            raise FramingError(f"multi-part RecordIO record at byte {offset}, which localcloud "
+                               "does not join")
         length = length_word & _LENGTH_MASK
         start = offset + _FRAME_HEADER.size
         if start + length > len(data):
-            raise ClientError(f"{source}: truncated RecordIO record at byte {offset}")
-        payloads.append(data[start:start + length])
-        offset = start + _padded(length)
-    return payloads
+            raise FramingError(f"truncated RecordIO record at byte {offset}")
+        end = start + _padded(length)
+        # The last frame's padding may be missing; the payload is whole, so it counts.
+        yield Frame(offset, min(end, len(data)), data[start:start + length])
+        offset = end
+
+
+def split_frames(data: bytes, source: str) -> list[bytes]:
+    """The payloads of the RecordIO frames in ``data``; ``source`` names it in error messages."""
+    return [frame.payload for frame in _frames_of(data, source)]
+
+
+def _frames_of(data: bytes, source: str) -> Iterator[Frame]:
+    """:func:`iter_frames` for a channel file or request, its errors naming ``source``."""
+    try:
+        yield from iter_frames(data)
+    except FramingError as error:
+        raise FramingError(f"{source}: not RecordIO-protobuf data ({error}). If this is CSV, "
+                           "declare the channel or request as text/csv.") from None
 
 
 def _padded(length: int) -> int:
@@ -150,16 +180,27 @@ def frame(payloads: Iterable[bytes]) -> bytes:
 
 def parse_records(data: bytes, source: str) -> list:
     """Every ``Record`` message in a RecordIO-protobuf byte string."""
-    records = []
-    for index, payload in enumerate(split_frames(data, source)):
-        record = Record()
-        try:
-            record.ParseFromString(payload)
-        except Exception as error:  # protobuf's DecodeError has no stable import path
-            raise ClientError(f"{source}: record {index} is not a valid protobuf Record "
-                              f"({error})") from None
-        records.append(record)
-    return records
+    return [_parse_record(payload, source, index)
+            for index, payload in enumerate(split_frames(data, source))]
+
+
+def first_record(data: bytes, source: str):
+    """The first ``Record`` of a RecordIO-protobuf byte string, without reading the others."""
+    first = next(_frames_of(data, source), None)
+    if first is None:
+        raise ClientError(f"{source}: holds no RecordIO-protobuf records")
+    return _parse_record(first.payload, source, 0)
+
+
+def _parse_record(payload: bytes, source: str, index: int):
+    record = Record()
+    try:
+        record.ParseFromString(payload)
+    except Exception as error:  # protobuf's DecodeError has no stable import path
+        raise ClientError(f"{source}: record {index} is not a valid protobuf Record "
+                          f"({error})") from None
+    return record
+
 
 # -- records <-> arrays --------------------------------------------------------------------------
 
@@ -236,18 +277,6 @@ def _scalar_label(value, where: str) -> float:
     if len(values) != 1:
         raise ClientError(f"{where}: label['{VALUES_KEY}'] must hold one value, has {len(values)}")
     return float(values[0])
-
-
-def matrix_to_records(features: np.ndarray, labels: np.ndarray | None = None) -> bytes:
-    """Dense float32 training or request records, as ``record_set()`` writes them."""
-    payloads = []
-    for row, vector in enumerate(np.asarray(features, dtype=np.float32)):
-        record = Record()
-        record.features[VALUES_KEY].float32_tensor.values.extend(vector.tolist())
-        if labels is not None:
-            record.label[VALUES_KEY].float32_tensor.values.append(float(labels[row]))
-        payloads.append(record.SerializeToString())
-    return frame(payloads)
 
 
 def label_records(columns: Mapping[str, np.ndarray]) -> bytes:

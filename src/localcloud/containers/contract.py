@@ -103,20 +103,49 @@ class MLPaths:
         return _read_json(self.resource_config_file, default={"current_host": "algo-1",
                                                                "hosts": ["algo-1"]})
 
+    def received_channels(self, input_data_config: dict | None = None) -> list[str]:
+        """Channels named in inputdataconfig.json or present as folders under input/data, sorted.
+
+        Pass ``input_data_config`` when it has been read already.
+        """
+        if input_data_config is None:
+            input_data_config = self.read_input_data_config()
+        folders = ({folder.name for folder in self.data_dir.iterdir() if folder.is_dir()}
+                   if self.data_dir.is_dir() else set())
+        return sorted(set(input_data_config) | folders)
+
     def channel_files(self, channel: str) -> list[Path]:
-        """The data files of a channel, sorted, skipping hidden files and manifests' metadata."""
+        """The data files of a channel, sorted.
+
+        That is every non-empty file under the channel's folder, except those with a hidden
+        (``.``) or metadata (``_``) name on their path, such as ``.ipynb_checkpoints/`` or the
+        ``_SUCCESS`` marker Spark writes next to its output.
+        """
+        folder = self.channel_dir(channel)
+        return [path for path in self._files_under(channel) if _is_data_file(path, folder)]
+
+    def describe_channel(self, channel: str) -> str:
+        """Every file a channel folder holds, with sizes, for error messages."""
+        listing = [f"{path.relative_to(self.channel_dir(channel))} ({path.stat().st_size} bytes)"
+                   for path in self._files_under(channel)]
+        return ", ".join(listing) or "no files"
+
+    def _files_under(self, channel: str) -> list[Path]:
         folder = self.channel_dir(channel)
         if not folder.is_dir():
             return []
-        return sorted(
-            path for path in folder.rglob("*")
-            if path.is_file() and not path.name.startswith(".")
-        )
+        return sorted(path for path in folder.rglob("*") if path.is_file())
 
     def write_failure(self, reason: str) -> None:
         """Record why the job failed; the platform turns it into the job's FailureReason."""
         self.output_dir.mkdir(parents=True, exist_ok=True)
         self.failure_file.write_text(reason[:FAILURE_REASON_MAX_CHARS])
+
+
+def _is_data_file(path: Path, folder: Path) -> bool:
+    """Non-empty, and no hidden (``.``) or metadata (``_``) name on the way from ``folder``."""
+    skipped = any(part.startswith((".", "_")) for part in path.relative_to(folder).parts)
+    return not skipped and path.stat().st_size > 0
 
 
 def _read_json(path: Path, default):

@@ -19,7 +19,8 @@ class AlgorithmError(Exception):
 
 
 class UnsupportedContentType(ClientError):
-    """An inference request in a format this model server does not read (HTTP 415)."""
+    """A request in a format the model server does not read, or asking (``Accept``) for one it
+    does not write: HTTP 415 (Unsupported Media Type)."""
 
 
 def failure_reason(error: BaseException) -> str:

@@ -1,7 +1,9 @@
 """Which Python module implements each algorithm a container can run.
 
 An algorithm module provides ``train(paths: MLPaths) -> None`` and a ``Handler`` class
-(an :class:`~localcloud.containers.serving.InferenceHandler`).
+(an :class:`~localcloud.containers.serving.InferenceHandler`). Its ``metric_names`` module
+provides ``METRIC_DEFINITIONS`` and imports only the standard library: the service reads the
+definitions of every training and tuning job, and must not load xgboost or numpy to do so.
 """
 
 from __future__ import annotations
@@ -12,6 +14,11 @@ from types import ModuleType
 ALGORITHM_MODULES = {
     "xgboost": "localcloud.algorithms.xgboost",
     "linear-learner": "localcloud.algorithms.linear_learner",
+}
+#: Algorithm name -> the dependency-free module holding its ``METRIC_DEFINITIONS``.
+METRIC_MODULES = {
+    "xgboost": "localcloud.algorithms.xgboost.metric_names",
+    "linear-learner": "localcloud.algorithms.linear_learner.metric_names",
 }
 
 #: The image URI a container was started from (algorithms read their version from its tag).
@@ -29,8 +36,12 @@ def load_algorithm(name: str) -> ModuleType:
 
 
 def metric_definitions(name: str) -> list[dict]:
-    """The metrics an algorithm logs, as ``[{"Name": ..., "Regex": ...}]`` (empty if unknown)."""
-    try:
-        return list(getattr(load_algorithm(name), "METRIC_DEFINITIONS", []))
-    except (ValueError, ImportError):
+    """The metrics an algorithm logs, as ``[{"Name": ..., "Regex": ...}]`` (empty if unknown).
+
+    Jobs of images localcloud does not implement have no built-in definitions; an algorithm
+    whose metric module fails to import is a bug and raises.
+    """
+    module_name = METRIC_MODULES.get(name)
+    if module_name is None:
         return []
+    return list(importlib.import_module(module_name).METRIC_DEFINITIONS)

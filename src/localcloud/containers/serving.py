@@ -11,8 +11,8 @@ SageMaker talks to a serving container over HTTP on ``SAGEMAKER_BIND_TO_PORT`` (
 (https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms-inference-code.html)
 
 Each algorithm provides an :class:`InferenceHandler`; this module serves it. A request the model
-cannot read is answered with 400 (415 for an unknown content type) and a message, and the server
-keeps serving.
+cannot read is answered with 400 (415 for a Content-Type it does not read or an Accept type it
+does not write) and a message, and the server keeps serving.
 """
 
 from __future__ import annotations
@@ -69,7 +69,15 @@ def predict(handler: InferenceHandler, body: bytes, content_type: str, accept: s
     return Prediction(HTTPStatus.OK, payload, response_type)
 
 
-def make_request_handler(handler: InferenceHandler, execution_parameters: dict):
+#: What ``GET /execution-parameters`` answers: batch transform's defaults for this server.
+EXECUTION_PARAMETERS = {
+    "MaxConcurrentTransforms": 1,
+    "BatchStrategy": "MULTI_RECORD",
+    "MaxPayloadInMB": 6,
+}
+
+
+def make_request_handler(handler: InferenceHandler):
     """An http.server request handler class bound to one loaded model."""
 
     class ModelRequestHandler(BaseHTTPRequestHandler):
@@ -83,7 +91,7 @@ def make_request_handler(handler: InferenceHandler, execution_parameters: dict):
             if self.path == "/ping":
                 self._send(Prediction(HTTPStatus.OK, b"", "text/plain"))
             elif self.path == "/execution-parameters":
-                body = json.dumps(execution_parameters).encode()
+                body = json.dumps(EXECUTION_PARAMETERS).encode()
                 self._send(Prediction(HTTPStatus.OK, body, "application/json"))
             else:
                 self._send(Prediction.error(HTTPStatus.NOT_FOUND, f"No route {self.path}"))
@@ -111,20 +119,12 @@ def make_request_handler(handler: InferenceHandler, execution_parameters: dict):
     return ModelRequestHandler
 
 
-DEFAULT_EXECUTION_PARAMETERS = {
-    "MaxConcurrentTransforms": 1,
-    "BatchStrategy": "MULTI_RECORD",
-    "MaxPayloadInMB": 6,
-}
-
-
 def serve(handler: InferenceHandler, paths: MLPaths | None = None, port: int | None = None) -> None:
     """Load the model and serve it until the process is terminated."""
     paths = paths or MLPaths.from_env()
     port = port if port is not None else serving_port()
     handler.load(paths.model_dir)
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_request_handler(
-        handler, DEFAULT_EXECUTION_PARAMETERS))
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_request_handler(handler))
     server.daemon_threads = True
     log.info("Model server listening on 127.0.0.1:%d", port)
     server.serve_forever()

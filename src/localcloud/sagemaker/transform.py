@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import logging
 import shutil
-import struct
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 
+from ..algorithms import recordio
 from ..server.errors import in_use, validation
 from .hosting import Hosting, ModelServer
 from .jobs import JobCollection
@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 
 LOG_GROUP = "/aws/sagemaker/TransformJobs"
 MB = 1024 * 1024
-RECORDIO_MAGIC = 0xCED7230A
 
 
 class TransformError(Exception):
@@ -40,21 +39,17 @@ def split_records(data: bytes, split_type: str) -> list[bytes]:
     if split_type == "Line":
         return [line for line in data.splitlines() if line.strip()]
     if split_type == "RecordIO":
-        return list(_recordio_records(data))
+        return _recordio_records(data)
     return [data] if data else []
 
 
-def _recordio_records(data: bytes) -> Iterator[bytes]:
-    """MXNet RecordIO framing: magic, length word, payload padded to 4 bytes."""
-    offset = 0
-    while offset + 8 <= len(data):
-        magic, length_word = struct.unpack_from("<II", data, offset)
-        if magic != RECORDIO_MAGIC:
-            raise TransformError(f"Invalid RecordIO data at byte {offset}")
-        length = length_word & ((1 << 29) - 1)
-        padded = (length + 3) & ~3
-        yield data[offset:offset + 8 + padded]
-        offset += 8 + padded
+def _recordio_records(data: bytes) -> list[bytes]:
+    """Each RecordIO frame whole (header, payload, padding): the model server reads frames."""
+    try:
+        return [data[frame.start:frame.end] for frame in recordio.iter_frames(data)]
+    except recordio.FramingError as error:
+        raise TransformError(f"ClientError: Invalid RecordIO data ({error}); with SplitType "
+                             "RecordIO every input object must be RecordIO-framed") from None
 
 
 def batch_records(records: list[bytes], strategy: str, max_payload: int,

@@ -16,6 +16,7 @@ from model_server import http_request, running_model_server
 
 from localcloud.algorithms import recordio
 from localcloud.algorithms.linear_learner import METRIC_DEFINITIONS, Handler, train
+from localcloud.algorithms.linear_learner import data as channel_data
 from localcloud.algorithms.linear_learner.artifact import (
     ADDITIONAL_PARAMS_MEMBER,
     MANIFEST_MEMBER,
@@ -67,8 +68,25 @@ def write_job(root: Path, hyperparameters: dict, channels: dict, content_type: s
                     csv_text(np.column_stack([labels[rows], features[rows]])))
             else:
                 (folder / f"part-{index}.pbr").write_bytes(
-                    recordio.matrix_to_records(features[rows], labels[rows]))
+                    dense_records(features[rows], labels[rows]))
     return paths
+
+
+def sdk_amazon_common():
+    """The SageMaker SDK's RecordIO helpers, imported without the SDK's EC2 metadata probe."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        patch.setenv("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
+        return pytest.importorskip("sagemaker.amazon.common")
+
+
+def dense_records(features, labels=None) -> bytes:
+    """Dense float32 RecordIO-protobuf records, written by the SDK as ``record_set()`` does."""
+    buffer = io.BytesIO()
+    sdk_amazon_common().write_numpy_to_dense_tensor(
+        buffer, np.asarray(features, dtype=np.float32),
+        None if labels is None else np.asarray(labels, dtype=np.float32))
+    return buffer.getvalue()
 
 
 def csv_text(rows) -> str:
@@ -138,11 +156,9 @@ def logged_metrics(lines: list[str]) -> dict[str, list[float]]:
 
 
 @pytest.fixture
-def sdk_common(monkeypatch):
-    """The SageMaker SDK's RecordIO helpers, imported without the SDK's EC2 metadata probe."""
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
-    return pytest.importorskip("sagemaker.amazon.common")
+def sdk_common():
+    """The SageMaker SDK's RecordIO helpers (``sagemaker.amazon.common``)."""
+    return sdk_amazon_common()
 
 
 BINARY_HYPERPARAMETERS = {
@@ -190,6 +206,23 @@ def test_regressor_reads_recordio_without_declared_content_type(tmp_path):
     assert handler.model.feature_dim == 5
     assert r_squared(handler.model.predict(test_part[0]).scores, test_part[1]) > 0.9
 
+
+@pytest.mark.parametrize("content_type", [CSV, None])
+def test_auto_feature_dim_reads_every_file_once(tmp_path, monkeypatch, content_type):
+    train_part, validation_part = split(regression_data(300, dim=3, seed=1), 200, 100)
+    paths = write_job(tmp_path, {"feature_dim": "auto", "predictor_type": "regressor",
+                                 "mini_batch_size": "50", "epochs": "2"},
+                      {"train": train_part, "validation": validation_part},
+                      content_type=content_type, shards=2)
+    reads = []
+    read_file = channel_data._read_bytes
+    monkeypatch.setattr(channel_data, "_read_bytes",
+                        lambda path: reads.append(path.relative_to(paths.data_dir).as_posix())
+                        or read_file(path))
+    assert trained_handler(paths).model.feature_dim == 3
+    suffix = ".csv" if content_type == CSV else ".pbr"
+    assert sorted(reads) == [f"{channel}/part-{index}{suffix}"
+                             for channel in ("train", "validation") for index in (0, 1)]
 
 def test_training_is_deterministic(tmp_path):
     data = {"train": regression_data(300, seed=2)}
@@ -505,7 +538,7 @@ def test_jsonlines_request(tmp_path):
 
 
 def test_recordio_request_and_response(tmp_path):
-    request = recordio.matrix_to_records(np.array([[2.0, 0.0], [0.0, 2.0]]))
+    request = dense_records(np.array([[2.0, 0.0], [0.0, 2.0]]))
     body, content_type = handler_for(tmp_path).invoke(request, RECORDIO, RECORDIO)
     assert content_type == RECORDIO
     records = recordio.parse_records(body, "response")
@@ -613,11 +646,11 @@ def test_bad_csv_training_files(tmp_path, content, message):
 
 def test_bad_recordio_training_files(tmp_path):
     paths = failing_job(tmp_path, content_type=RECORDIO)
-    replace_train_file(paths, recordio.matrix_to_records(np.ones((2, 3))), "wide.pbr")
+    replace_train_file(paths, dense_records(np.ones((2, 3))), "wide.pbr")
     with pytest.raises(ClientError, match="wide.pbr, record 0: 3 feature values, but "
                                           "feature_dim is 2"):
         train(paths)
-    replace_train_file(paths, recordio.matrix_to_records(np.ones((2, 2))), "unlabelled.pbr")
+    replace_train_file(paths, dense_records(np.ones((2, 2))), "unlabelled.pbr")
     with pytest.raises(ClientError, match="the records carry no label"):
         train(paths)
     replace_train_file(paths, b"1,2,3\n", "data.csv")

@@ -463,6 +463,11 @@ def test_bad_requests_are_client_errors(regression_model, image, body, content_t
     assert expected in str(caught.value)
 
 
+@pytest.mark.parametrize("accept", ["image/png", "application/jsonlines; charset=utf-8"])
+def test_unsupported_accept_types_are_unsupported_media(regression_model, image, accept):
+    with pytest.raises(UnsupportedContentType, match="(?i)accept"):
+        served(regression_model).invoke(b"1,2,3,4\n", "text/csv", accept)
+
 def test_unknown_content_type_is_unsupported(regression_model, image):
     with pytest.raises(UnsupportedContentType):
         served(regression_model).invoke(b'{"instances": []}', "application/json", "text/csv")
@@ -477,6 +482,34 @@ def test_pickled_models_are_served(tmp_path, image):
     body, _ = served(paths.model_dir).invoke(as_csv(features).encode(), "text/csv", "text/csv")
     assert rmse(np.fromstring(body.decode(), sep=","), labels) < 2.0
 
+
+
+@pytest.mark.filterwarnings("ignore:(?s).*are not used")  # gblinear has no max_depth
+@pytest.mark.parametrize("booster", ["gbtree", "dart", "gblinear"])
+def test_every_booster_answers_what_booster_predict_answers(tmp_path, image, booster):
+    paths = regression_job(tmp_path, booster=booster, num_round=10)
+    algorithm.train(paths)
+    body = as_csv(regression_data(20, seed=26)[0]).encode()
+    answer, _ = served(paths.model_dir).invoke(body, "text/csv", "application/json")
+    parsed = data.read_request(body, data.CSV).features
+    expected = load_native(paths.model_dir).predict(xgb.DMatrix(parsed))
+    assert json.loads(answer) == expected.tolist()  # to the last bit
+
+
+def test_legacy_models_are_served_up_to_their_best_iteration(tmp_path, image, capsys):
+    image(IMAGE_LEGACY)
+    paths = overfitting_job(tmp_path)
+    algorithm.train(paths)
+    with (paths.model_dir / "xgboost-model").open("rb") as handle:
+        booster = pickle.load(handle)
+    best = int(booster.attr("best_iteration"))
+    body = as_csv(regression_data(20, seed=27)[0]).encode()
+    answer, _ = served(paths.model_dir).invoke(body, "text/csv", "text/csv")
+    served_predictions = np.array(answer.decode().split(","), dtype=np.float32)
+    matrix = xgb.DMatrix(data.read_request(body, data.CSV).features)
+    assert np.array_equal(served_predictions,
+                          booster.predict(matrix, iteration_range=(0, best + 1)))
+    assert not np.array_equal(served_predictions, booster.predict(matrix))  # not every tree
 
 # -- the model server as a process -----------------------------------------------------------
 

@@ -9,11 +9,17 @@ metrics, artifact layout and inference formats:
 - :class:`Handler` — the model server's handler (``... serve linear-learner``); see
   :mod:`.inference`;
 - :data:`METRIC_DEFINITIONS` — the ``MetricDefinitions`` SageMaker attaches to its jobs; see
-  :mod:`.metrics`.
+  :mod:`.metric_names`.
+
+The three names are imported on first use (PEP 562): the service reads only
+:mod:`.metric_names`, and importing this package must not load numpy and protobuf for it.
 """
 
-from .inference import Handler
-from .metrics import METRIC_DEFINITIONS
-from .training import train
+from __future__ import annotations
+
+from localcloud.algorithms import lazy_exports
 
 __all__ = ["METRIC_DEFINITIONS", "Handler", "train"]
+
+__getattr__ = lazy_exports(
+    __name__, {"METRIC_DEFINITIONS": "metric_names", "Handler": "inference", "train": "training"})

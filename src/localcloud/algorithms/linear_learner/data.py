@@ -26,13 +26,13 @@ import numpy as np
 from localcloud.algorithms import recordio
 from localcloud.containers.contract import MLPaths
 from localcloud.containers.errors import ClientError
+from localcloud.containers.media_types import media_type
 
+from .channels import CHANNELS, TRAIN
 from .hyperparameters import BINARY, MULTICLASS, Hyperparameters
 
 log = logging.getLogger(__name__)
 
-TRAIN, VALIDATION, TEST = "train", "validation", "test"
-CHANNELS = (TRAIN, VALIDATION, TEST)
 CSV = "text/csv"
 SUPPORTED_CONTENT_TYPES = (CSV, recordio.CONTENT_TYPE)
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -62,7 +62,7 @@ class _Part:
 def load_datasets(paths: MLPaths, params: Hyperparameters) -> tuple[dict[str, Dataset], int]:
     """The datasets of the channels this job received, and the feature dimension."""
     config = paths.read_input_data_config()
-    received = _received_channels(paths, config)
+    received = paths.received_channels(config)
     if TRAIN not in received:
         listed = ", ".join(received) or "none"
         raise ClientError(f"No 'train' channel: Linear Learner needs a train channel (and "
@@ -72,36 +72,30 @@ def load_datasets(paths: MLPaths, params: Hyperparameters) -> tuple[dict[str, Da
             log.warning("Ignoring channel %r: Linear Learner reads %s", channel,
                         ", ".join(CHANNELS))
     content_types = {channel: _content_type(config, channel) for channel in received}
-    feature_dim = params.feature_dim or _infer_feature_dim(paths, content_types[TRAIN])
-    datasets = {
-        channel: _load_channel(paths, channel, content_types[channel], feature_dim, params)
-        for channel in CHANNELS if channel in received
-    }
+    feature_dim = params.feature_dim  # None (auto) until the first train file is read
+    datasets: dict[str, Dataset] = {}
+    for channel in CHANNELS:  # train first: it settles feature_dim for the others
+        if channel in received:
+            datasets[channel] = _load_channel(paths, channel, content_types[channel], feature_dim,
+                                              params)
+            feature_dim = datasets[channel].features.shape[1]
     return datasets, feature_dim
-
-
-def _received_channels(paths: MLPaths, config: dict) -> list[str]:
-    """Channels named in inputdataconfig.json or present as folders under input/data."""
-    folders = set()
-    if paths.data_dir.is_dir():
-        folders = {folder.name for folder in paths.data_dir.iterdir() if folder.is_dir()}
-    return sorted(set(config) | folders)
 
 
 def _content_type(config: dict, channel: str) -> str:
     declared = config.get(channel, {}).get("ContentType") or recordio.CONTENT_TYPE
-    media_type = declared.split(";")[0].strip().lower()
-    if media_type not in SUPPORTED_CONTENT_TYPES:
+    kind = media_type(declared)
+    if kind not in SUPPORTED_CONTENT_TYPES:
         raise ClientError(f"Channel '{channel}' has ContentType {declared!r}; Linear Learner "
                           f"reads {' or '.join(SUPPORTED_CONTENT_TYPES)}")
-    return media_type
+    return kind
 
 
 def _channel_files(paths: MLPaths, channel: str) -> list[Path]:
-    files = [path for path in paths.channel_files(channel) if path.stat().st_size > 0]
+    files = paths.channel_files(channel)
     if not files:
-        raise ClientError(f"Channel '{channel}' has no data: no non-empty file in "
-                          f"{paths.channel_dir(channel)}")
+        raise ClientError(f"Channel '{channel}' has no data: no non-empty data file in "
+                          f"{paths.channel_dir(channel)} ({paths.describe_channel(channel)})")
     return files
 
 
@@ -110,12 +104,16 @@ def _read_bytes(path: Path) -> bytes:
     return gzip.decompress(data) if data.startswith(_GZIP_MAGIC) else data
 
 
-def _load_channel(paths: MLPaths, channel: str, content_type: str, feature_dim: int,
+def _load_channel(paths: MLPaths, channel: str, content_type: str, feature_dim: int | None,
                   params: Hyperparameters) -> Dataset:
+    """The examples of every file of a channel; ``feature_dim`` None takes it from the first."""
     parts = []
     for path in _channel_files(paths, channel):
         source = f"{channel}/{path.relative_to(paths.channel_dir(channel))}"
         data = _read_bytes(path)
+        if feature_dim is None:
+            feature_dim = _first_example_width(data, content_type, source)
+            log.info("feature_dim=auto: %d features, from %s", feature_dim, source)
         part = (_read_csv(data, feature_dim, source) if content_type == CSV
                 else _read_recordio(data, feature_dim, source))
         check_labels(part.labels, params, source)
@@ -129,21 +127,15 @@ def _load_channel(paths: MLPaths, channel: str, content_type: str, feature_dim: 
     return dataset
 
 
-def _infer_feature_dim(paths: MLPaths, content_type: str) -> int:
-    """feature_dim=auto: the width of the first training example."""
-    data = _read_bytes(_channel_files(paths, TRAIN)[0])
+def _first_example_width(data: bytes, content_type: str, source: str) -> int:
+    """feature_dim=auto: the number of features of the first example in a file."""
     if content_type == CSV:
         first_line = next((line for line in data.decode(errors="replace").splitlines()
                            if line.strip()), "")
         return max(len(first_line.split(",")) - 1, 1)
-    first = recordio.parse_records(data[:_first_frame_end(data)], "train")[0]
+    first = recordio.first_record(data, source)
     tensor = recordio.tensor_of(first.features[recordio.VALUES_KEY])
     return int(tensor.shape[0]) if tensor.keys else len(tensor.values)
-
-
-def _first_frame_end(data: bytes) -> int:
-    length = int.from_bytes(data[4:8], "little") & ((1 << 29) - 1)
-    return 8 + ((length + 3) & ~3)
 
 
 # -- CSV -----------------------------------------------------------------------------------------

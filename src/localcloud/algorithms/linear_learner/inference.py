@@ -30,6 +30,7 @@ import numpy as np
 
 from localcloud.algorithms import recordio
 from localcloud.containers.errors import ClientError, UnsupportedContentType
+from localcloud.containers.media_types import accepted_types, media_type
 
 from .artifact import load_model
 from .model import LinearModel, Predictions
@@ -52,22 +53,15 @@ class Handler:
         self.model = load_model(model_dir)
 
     def invoke(self, body: bytes, content_type: str, accept: str) -> tuple[bytes, str]:
-        if self.model is None:
-            raise RuntimeError("Handler.invoke called before load")
         response_type = choose_response_type(accept)
         features = parse_request(body, content_type, self.model.feature_dim)
         predictions = self.model.predict(features)
         return encode_response(predictions, response_type), response_type
 
 
-def media_type(header: str) -> str:
-    """``text/csv; charset=utf-8`` -> ``text/csv``."""
-    return header.split(";")[0].strip().lower()
-
-
 def choose_response_type(accept: str) -> str:
     """The first supported type in an Accept header; JSON for none or a wildcard."""
-    wanted = [media_type(part) for part in (accept or "").split(",") if part.strip()]
+    wanted = accepted_types(accept)
     for kind in wanted:
         if kind in RESPONSE_TYPES:
             return kind
@@ -84,7 +78,7 @@ def choose_response_type(accept: str) -> str:
 
 def parse_request(body: bytes, content_type: str, feature_dim: int) -> np.ndarray:
     """The (n, feature_dim) feature matrix of a request body."""
-    kind = media_type(content_type or "")
+    kind = media_type(content_type)
     if kind not in REQUEST_TYPES:
         raise UnsupportedContentType(f"Content type {content_type!r} is not supported; Linear "
                                      f"Learner reads {', '.join(REQUEST_TYPES)}")

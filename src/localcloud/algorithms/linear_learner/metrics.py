@@ -7,11 +7,8 @@ The real algorithm logs its metrics as lines such as::
     #progress_metric: host=algo-1, completed 20 % of epochs
     #throughput_metric: host=algo-1, train throughput=22356.2 records/second
 
-and SageMaker turns them into training-job metrics with the regexes in
-:data:`METRIC_DEFINITIONS`. Those are the definitions the service attaches to a linear-learner
-training job (as seen in a DescribeHyperParameterTuningJob response of a real job, 2020), plus
-``rmse`` and ``roc_auc_score``, which the metric table of the current documentation lists
-(https://docs.aws.amazon.com/sagemaker/latest/dg/linear-learner-tuning.html).
+and SageMaker turns them into training-job metrics with the regexes of
+:data:`.metric_names.METRIC_DEFINITIONS`.
 """
 
 from __future__ import annotations
@@ -20,8 +17,6 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
-
-from .data import CHANNELS
 
 log = logging.getLogger(__name__)
 
@@ -40,55 +35,6 @@ def quality_line(host: str, channel: str, metric: Metric, epoch: int | None = No
     where = f"host={host}, " + (f"epoch={epoch}, " if epoch is not None else "")
     value = float(metric.value)
     return f"#quality_metric: {where}{channel} {metric.name} <{metric.kind}>={value!r}"
-
-
-# -- metric definitions ----------------------------------------------------------------------
-
-_SCORE = r"#quality_metric: host=\S+, {channel} {name} <score>=(\S+)"
-_LOSS = r"#quality_metric: host=\S+, {channel} {name} <loss>=(\S+)"
-_EPOCH_OBJECTIVE = r"#quality_metric: host=\S+, epoch=\S+, {channel} \S+_objective <loss>=(\S+)"
-#: metric name -> (regex template, how the name appears in the line)
-_FINAL_METRICS = {
-    "mse": (_LOSS, "mse"),
-    "rmse": (_LOSS, "rmse"),
-    "absolute_loss": (_LOSS, "absolute_loss"),
-    "binary_classification_accuracy": (_SCORE, "binary_classification_accuracy"),
-    "binary_f_beta": (_SCORE, r"binary_f_\S+"),
-    "precision": (_SCORE, "precision"),
-    "recall": (_SCORE, "recall"),
-    "roc_auc_score": (_SCORE, "roc_auc_score"),
-    "multiclass_accuracy": (_SCORE, "multiclass_accuracy"),
-    "multiclass_top_k_accuracy": (_SCORE, r"multiclass_top_k_accuracy_\S+"),
-    "dcg": (_SCORE, "dcg"),
-    "macro_precision": (_SCORE, "macro_precision"),
-    "macro_recall": (_SCORE, "macro_recall"),
-    "macro_f_beta": (_SCORE, r"macro_f_\S+"),
-}
-
-
-def _metric_definitions() -> list[dict[str, str]]:
-    definitions = [
-        {"Name": "train:progress", "Regex": r"#progress_metric: host=\S+, completed (\S+) %"},
-        {"Name": "train:throughput",
-         "Regex": r"#throughput_metric: host=\S+, train throughput=(\S+) records/second"},
-    ]
-    for channel in CHANNELS:
-        final_objective = _LOSS.format(channel=channel, name=r"\S+_objective")
-        if channel == "test":  # the test set is scored once, after training
-            definitions.append({"Name": "test:objective_loss", "Regex": final_objective})
-        else:
-            definitions.append({"Name": f"{channel}:objective_loss",
-                                "Regex": _EPOCH_OBJECTIVE.format(channel=channel)})
-            definitions.append({"Name": f"{channel}:objective_loss:final",
-                                "Regex": final_objective})
-        definitions.extend(
-            {"Name": f"{channel}:{metric}", "Regex": template.format(channel=channel, name=name)}
-            for metric, (template, name) in _FINAL_METRICS.items())
-    return definitions
-
-
-#: ``MetricDefinitions`` of a linear-learner training job (Name/Regex pairs).
-METRIC_DEFINITIONS = _metric_definitions()
 
 
 # -- regression ----------------------------------------------------------------------------------

@@ -68,5 +68,9 @@ class LinearModel:
         return features.astype(np.float64) @ self.weights + self.bias
 
     def predict(self, features: np.ndarray) -> Predictions:
-        scores = output_scores(self.predictor_type, self.outputs(features))
+        return self.interpret(self.outputs(features))
+
+    def interpret(self, outputs: np.ndarray) -> Predictions:
+        """The scores and labels that raw :meth:`outputs` (n, K) stand for."""
+        scores = output_scores(self.predictor_type, outputs)
         return Predictions(scores, predicted_labels(self.predictor_type, scores, self.threshold))

@@ -28,7 +28,8 @@ import numpy as np
 from localcloud.containers.contract import MLPaths
 
 from .artifact import save_model
-from .data import TEST, TRAIN, VALIDATION, Dataset, load_datasets
+from .channels import TEST, TRAIN, VALIDATION
+from .data import Dataset, load_datasets
 from .hyperparameters import BINARY, MULTICLASS, Hyperparameters, parse_hyperparameters
 from .losses import Loss
 from .metrics import (
@@ -95,8 +96,17 @@ class TrainingRun:
         self.sample_weights = SampleWeights(self.variants, self.train_set.labels, params)
         self.best = BestEpochs(*self.trainer.parameters(), params.early_stopping_patience,
                                params.early_stopping_tolerance)
-        self._scaled_features = self.normalizer.features(self.train_set.features.astype(np.float64))
-        self._scaled_labels = self.normalizer.labels(self.train_set.labels.astype(np.float64))
+        #: The data sets whose objectives are logged each epoch (train, and validation if any).
+        self.monitored = [self.train_set]
+        if self.judge_set is not self.train_set:
+            self.monitored.append(self.judge_set)
+        # Losses are computed in float64 every epoch: convert each monitored set once.
+        self._float64 = {dataset.channel: (dataset.features.astype(np.float64),
+                                           dataset.labels.astype(np.float64))
+                         for dataset in self.monitored}
+        train_features, train_labels = self._float64[TRAIN]
+        self._scaled_features = self.normalizer.features(train_features)
+        self._scaled_labels = self.normalizer.labels(train_labels)
 
     def fit(self) -> tuple[LinearModel, dict]:
         log.info("Training %d model(s) in parallel for up to %d epochs on %d examples",
@@ -136,9 +146,8 @@ class TrainingRun:
     def _check_progress(self, epoch: int) -> None:
         """Log the epoch's objectives and keep each model's best epoch (on the judging data)."""
         weights, bias = self.normalizer.to_raw(*self.trainer.parameters())
-        monitored = [self.train_set] + [self.judge_set] * (self.judge_set is not self.train_set)
         losses = {}
-        for dataset in monitored:
+        for dataset in self.monitored:
             losses[dataset.channel] = self._objectives(weights, bias, dataset)
             # A diverged model restarts from zero weights: its loss means nothing.
             losses[dataset.channel][self.trainer.diverged] = np.inf
@@ -156,9 +165,9 @@ class TrainingRun:
                      self.best.stale_epochs)
 
     def _objectives(self, weights: np.ndarray, bias: np.ndarray, dataset: Dataset) -> np.ndarray:
-        """Mean objective loss of every model on a dataset."""
-        outputs = linear_outputs(dataset.features.astype(np.float64), weights, bias)
-        losses, _ = self.objective(outputs, dataset.labels.astype(np.float64))
+        """Mean objective loss of every model on a monitored dataset."""
+        features, labels = self._float64[dataset.channel]
+        losses, _ = self.objective(linear_outputs(features, weights, bias), labels)
         return losses.mean(axis=1)
 
     # -- model selection -----------------------------------------------------------------------
@@ -184,8 +193,7 @@ class TrainingRun:
 
     def _calibrate(self, weights: np.ndarray, bias: np.ndarray) -> list[ThresholdChoice]:
         count = self.params.num_calibration_samples
-        features = self.judge_set.features[:count].astype(np.float64)
-        labels = self.judge_set.labels[:count].astype(np.float64)
+        features, labels = (array[:count] for array in self._float64[self.judge_set.channel])
         scores = output_scores(BINARY, linear_outputs(features, weights, bias))
         criterion = SelectionCriterion(
             self.params.binary_classifier_model_selection_criteria,
@@ -209,7 +217,7 @@ def evaluate(model: LinearModel, dataset: Dataset, objective: Loss,
     outputs = model.outputs(dataset.features)
     losses, _ = objective(outputs[None], labels)
     metrics = [Metric(objective.name, float(losses.mean()), "loss")]
-    predictions = model.predict(dataset.features)
+    predictions = model.interpret(outputs)
     if params.predictor_type == BINARY:
         metrics += binary_metrics(predictions.scores, labels, model.threshold, params.f_beta)
     elif params.predictor_type == MULTICLASS:

@@ -13,10 +13,16 @@ A container started from any XGBoost image URI the SageMaker SDK resolves
 
 Which release is emulated (model file format, log style, response encoding) comes from the image
 URI in ``$LOCALCLOUD_IMAGE``; see :mod:`.releases`.
+
+The three names are imported on first use (PEP 562): the service reads only
+:mod:`.metric_names`, and importing this package must not load xgboost for it.
 """
 
-from .metrics import METRIC_DEFINITIONS
-from .serving import Handler
-from .training import train
+from __future__ import annotations
+
+from localcloud.algorithms import lazy_exports
 
 __all__ = ["METRIC_DEFINITIONS", "Handler", "train"]
+
+__getattr__ = lazy_exports(
+    __name__, {"METRIC_DEFINITIONS": "metric_names", "Handler": "serving", "train": "training"})

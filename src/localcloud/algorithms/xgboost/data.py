@@ -28,6 +28,7 @@ import xgboost
 from scipy import sparse
 
 from localcloud.containers.errors import ClientError, UnsupportedContentType
+from localcloud.containers.media_types import media_parameters, media_type
 
 log = logging.getLogger(__name__)
 
@@ -52,34 +53,31 @@ def channel_format(content_type: str | None) -> str:
     """CSV or LIBSVM for a channel's ContentType (libsvm when none is given, as on AWS)."""
     if content_type is None:
         return LIBSVM
-    media_type, _, parameters = content_type.lower().partition(";")
-    media_type = media_type.strip()
-    if media_type in _LIBSVM_TYPES:
+    kind = media_type(content_type)
+    if kind in _LIBSVM_TYPES:
         return LIBSVM
-    if media_type in _CSV_TYPES:
-        _check_label_size(content_type, parameters)
+    if kind in _CSV_TYPES:
+        _check_label_size(content_type)
         return CSV
-    if media_type in _KNOWN_ELSEWHERE:
+    if kind in _KNOWN_ELSEWHERE:
         raise ClientError(f"ContentType {content_type} is accepted by SageMaker XGBoost but not "
                           "implemented by localcloud; use text/csv or text/libsvm")
     raise ClientError(f"{content_type} is not an accepted ContentType: "
                       "text/csv, text/csv; label_size=1, text/libsvm, libsvm, csv")
 
 
-def _check_label_size(content_type: str, parameters: str) -> None:
-    for parameter in parameters.split(";"):
-        name, _, value = parameter.partition("=")
-        if name.strip() == "label_size" and value.strip() != "1":
-            raise ClientError(f"{content_type} is not an accepted csv ContentType. "
-                              "Optional parameter label_size must be equal to 1")
+def _check_label_size(content_type: str) -> None:
+    if media_parameters(content_type).get("label_size", "1") != "1":
+        raise ClientError(f"{content_type} is not an accepted csv ContentType. "
+                          "Optional parameter label_size must be equal to 1")
 
 
 def request_format(content_type: str) -> str:
     """CSV or LIBSVM for an inference request's Content-Type header."""
-    media_type = content_type.split(";")[0].strip().lower()
-    if media_type == "text/csv":
+    kind = media_type(content_type)
+    if kind == "text/csv":
         return CSV
-    if media_type in ("text/libsvm", "text/x-libsvm"):
+    if kind in ("text/libsvm", "text/x-libsvm"):
         return LIBSVM
     raise UnsupportedContentType(f"Content type {content_type} is not supported by SageMaker "
                                  "XGBoost in localcloud; send text/csv or text/libsvm")
@@ -103,12 +101,17 @@ class Records:
     def num_columns(self) -> int:
         return self.features.shape[1]
 
-    def to_dmatrix(self, num_columns: int | None = None) -> xgboost.DMatrix:
-        """A DMatrix, widening sparse rows to ``num_columns`` so data sets line up."""
+    def widened_features(self, num_columns: int | None = None) -> np.ndarray | sparse.csr_matrix:
+        """The features, sparse rows widened to ``num_columns`` so data sets and models line up."""
         features = self.features
         if sparse.issparse(features) and num_columns and num_columns > features.shape[1]:
-            features = _widen(features, num_columns)
-        return xgboost.DMatrix(features, label=self.labels, weight=self.weights)
+            return _widen(features, num_columns)
+        return features
+
+    def to_dmatrix(self, num_columns: int | None = None) -> xgboost.DMatrix:
+        """A DMatrix of :meth:`widened_features`, with the labels and weights."""
+        return xgboost.DMatrix(self.widened_features(num_columns), label=self.labels,
+                               weight=self.weights)
 
 
 def concatenate(parts: list[Records]) -> Records:

@@ -25,7 +25,7 @@ import xgboost
 
 from localcloud.containers.errors import ClientError
 
-from . import metrics
+from . import metric_names, metrics
 
 log = logging.getLogger(__name__)
 
@@ -175,9 +175,10 @@ def parse_hyperparameters(raw: dict[str, str]) -> TrainingSettings:
         raise ClientError("Missing required hyperparameter: num_round (the number of boosting "
                           "rounds, e.g. num_round=100)")
     _check_objective(values)
-    requested_metrics = _requested_metrics(values)
+    asked, tuned = _requested_metrics(values)
+    logged_metrics = _logged_metrics(asked, tuned)
     params = _xgboost_params(values)
-    native_metrics = [m for m in requested_metrics if m not in metrics.CONTAINER_METRICS]
+    native_metrics = [m for m in logged_metrics if m not in metrics.CONTAINER_METRICS]
     if native_metrics:
         params["eval_metric"] = native_metrics
     return TrainingSettings(
@@ -185,8 +186,8 @@ def parse_hyperparameters(raw: dict[str, str]) -> TrainingSettings:
         num_round=values["num_round"],
         early_stopping_rounds=values.get("early_stopping_rounds"),
         csv_weights=values.get("csv_weights", 0) == 1,
-        container_metrics=[m for m in requested_metrics if m in metrics.CONTAINER_METRICS],
-        early_stopping_metric=_early_stopping_metric(values),
+        container_metrics=[m for m in logged_metrics if m in metrics.CONTAINER_METRICS],
+        early_stopping_metric=_early_stopping_metric(asked, tuned),
     )
 
 
@@ -226,16 +227,20 @@ def _check_objective(values: dict) -> None:
                           f"objective {objective} needs num_class, the number of classes")
 
 
-def _requested_metrics(values: dict) -> list[str]:
-    """``eval_metric`` plus the tuning objective's metric, validated.
-
-    With both present the container sorts their union (``train_utils.get_union_metrics``),
-    which decides the order of the metrics in the log.
-    """
+def _requested_metrics(values: dict) -> tuple[list[str], list[str]]:
+    """The metrics of ``eval_metric`` and of the tuning objective, validated."""
     asked = _metric_list(values.get("eval_metric"))
     tuned = _tuning_metric(values)
     for metric in asked + tuned:
         _check_metric(metric, values.get("objective", "reg:squarederror"))
+    return asked, tuned
+
+
+def _logged_metrics(asked: list[str], tuned: list[str]) -> list[str]:
+    """The metrics evaluated each round, in the order the log shows them.
+
+    With both present the container sorts their union (``train_utils.get_union_metrics``).
+    """
     if asked and tuned:
         return sorted(set(asked) | set(tuned))
     return asked or tuned
@@ -254,9 +259,9 @@ def _tuning_metric(values: dict) -> list[str]:
 
 
 def _check_metric(metric: str, objective: str) -> None:
-    if not metrics.is_known_metric(metric):
-        close = difflib.get_close_matches(metric, metrics.MAXIMIZE_METRICS
-                                          + metrics.MINIMIZE_METRICS, n=1)
+    if not metric_names.is_known_metric(metric):
+        close = difflib.get_close_matches(metric, metric_names.MAXIMIZE_METRICS
+                                          + metric_names.MINIMIZE_METRICS, n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
         raise ClientError(f"Hyperparameter eval_metric: {metric} is not a metric the SageMaker "
                           f"XGBoost algorithm computes{hint}")
@@ -265,9 +270,9 @@ def _check_metric(metric: str, objective: str) -> None:
                           f"problems (objective is {objective})")
 
 
-def _early_stopping_metric(values: dict) -> str | None:
+def _early_stopping_metric(asked: list[str], tuned: list[str]) -> str | None:
     """What 1.3-1 and later watch: the tuning metric, else the last ``eval_metric``."""
-    candidates = _tuning_metric(values) or _metric_list(values.get("eval_metric"))
+    candidates = tuned or asked
     return candidates[-1] if candidates else None
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
+#: The model artifact every release writes into model.tar.gz, and its endpoint looks for.
+MODEL_FILE = "xgboost-model"
 #: Tags of the legacy ``xgboost`` repository; both point at the XGBoost 0.72 image.
 LEGACY_TAGS = frozenset({"1", "latest"})
 #: Used when the image URI is missing or names no version we recognise.

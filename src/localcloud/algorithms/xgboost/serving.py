@@ -33,13 +33,14 @@ from pathlib import Path
 
 import numpy as np
 import xgboost
+from scipy import sparse
 
-from localcloud.containers.errors import AlgorithmError, ClientError
+from localcloud.containers.errors import AlgorithmError, ClientError, UnsupportedContentType
+from localcloud.containers.media_types import accepted_types, media_type
 from localcloud.containers.registry import IMAGE_ENV
 
 from . import data
-from .releases import Release, release_from_image
-from .training import MODEL_FILE
+from .releases import MODEL_FILE, Release, release_from_image
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,9 @@ JSON_TYPE = "application/json"
 SUPPORTED_ACCEPTS = (CSV_TYPE, JSON_TYPE)
 #: Accept types the real container answers only in its "selectable inference" mode.
 SELECTABLE_ONLY_ACCEPTS = ("application/jsonlines", "application/x-recordio-protobuf")
+#: Boosters predicted with ``Booster.inplace_predict``. gblinear does not implement it, and for
+#: dart it differs from ``Booster.predict`` (which the real server calls) in the last float bit.
+INPLACE_BOOSTERS = ("gbtree",)
 
 
 class Handler:
@@ -61,6 +65,9 @@ class Handler:
         self._release: Release = release_from_image(os.environ.get(IMAGE_ENV))
         self._batch = bool(os.environ.get(BATCH_ENV))
         self._booster: xgboost.Booster | None = None
+        self._num_features = 0
+        self._rounds = (0, 0)  # all of them
+        self._predicts_inplace = False
         # One prediction at a time, as each worker of the real gunicorn server does.
         self._lock = threading.Lock()
 
@@ -68,20 +75,27 @@ class Handler:
         """Load the model extracted from model.tar.gz (pickled or in XGBoost's format)."""
         self._booster = load_booster(model_file(model_dir))
         self._booster.set_param("nthread", 1)
+        self._num_features = self._booster.num_features()
+        # Models from releases that keep every tree record the best round; predict with it, as
+        # the real server does through best_ntree_limit.
+        best_iteration = self._booster.attr("best_iteration")
+        if best_iteration is not None:
+            self._rounds = (0, int(best_iteration) + 1)
+        self._predicts_inplace = booster_kind(self._booster) in INPLACE_BOOSTERS
         log.info("Loaded a model with %d features, %d boosting rounds (SageMaker XGBoost %s)",
-                 self._booster.num_features(), self._booster.num_boosted_rounds(),
+                 self._num_features, self._booster.num_boosted_rounds(),
                  self._release.tag)
 
     def invoke(self, body: bytes, content_type: str, accept: str) -> tuple[bytes, str]:
         """Predict for every record of the body and encode the predictions."""
         data_format = data.request_format(content_type)
         records = data.read_request(body, data_format)
-        predictions = self._predict(self._matrix(records, data_format))
+        predictions = self._predict(self._features(records, data_format))
         return encode_predictions(predictions, accept, self._release, batch=self._batch)
 
-    def _matrix(self, records: data.Records, data_format: str) -> xgboost.DMatrix:
-        """The request as a DMatrix, after checking its width against the model's."""
-        expected = self._booster.num_features()
+    def _features(self, records: data.Records, data_format: str) -> np.ndarray | sparse.csr_matrix:
+        """The request's features, after checking their width against the model's."""
+        expected = self._num_features
         if data_format == data.CSV and records.num_columns != expected:
             raise ClientError(f"The model expects {expected} features per row, but the request "
                               f"rows have {records.num_columns} values; send the features only, "
@@ -90,15 +104,21 @@ class Handler:
             raise ClientError(f"Feature index {records.num_columns - 1} is out of range: the "
                               f"model was trained on {expected} features (indices 0 to "
                               f"{expected - 1})")
-        return records.to_dmatrix(expected)
+        return records.widened_features(expected)
 
-    def _predict(self, matrix: xgboost.DMatrix) -> np.ndarray:
-        # Models from releases that keep every tree record the best round; predict with it, as
-        # the real server does through best_ntree_limit.
-        best_iteration = self._booster.attr("best_iteration")
-        rounds = (0, int(best_iteration) + 1) if best_iteration is not None else (0, 0)
+    def _predict(self, features: np.ndarray | sparse.csr_matrix) -> np.ndarray:
         with self._lock:
-            return self._booster.predict(matrix, iteration_range=rounds, validate_features=False)
+            if self._predicts_inplace:
+                # Straight from the array: no DMatrix to build for every request.
+                return self._booster.inplace_predict(features, iteration_range=self._rounds,
+                                                     validate_features=False)
+            return self._booster.predict(xgboost.DMatrix(features), iteration_range=self._rounds,
+                                         validate_features=False)
+
+
+def booster_kind(booster: xgboost.Booster) -> str:
+    """``gbtree``, ``dart`` or ``gblinear``: the booster a model was trained with."""
+    return json.loads(booster.save_config())["learner"]["gradient_booster"]["name"]
 
 
 def model_file(model_dir: Path) -> Path:
@@ -156,14 +176,16 @@ def _csv_line(row) -> str:
 
 def response_type_for(accept: str) -> str:
     """The media type to answer in, from the Accept header (first type of a list)."""
-    media_type = (accept or "").split(",")[0].split(";")[0].strip().lower()
-    if media_type in ("", "*/*"):
-        media_type = os.environ.get(DEFAULT_ACCEPT_ENV, CSV_TYPE).lower()
-    if media_type in SUPPORTED_ACCEPTS:
-        return media_type
-    if media_type in SELECTABLE_ONLY_ACCEPTS:
-        raise ClientError(f"Accept {media_type} is answered by SageMaker XGBoost only in its "
-                          "selectable-inference mode (SAGEMAKER_INFERENCE_OUTPUT), which "
-                          "localcloud does not implement; ask for text/csv or application/json")
-    raise ClientError(f"Accept type {media_type} is not supported. Please use supported accept "
-                      f"types: {', '.join(SUPPORTED_ACCEPTS)}")
+    requested = accepted_types(accept)
+    kind = requested[0] if requested else ""
+    if kind in ("", "*/*"):
+        kind = media_type(os.environ.get(DEFAULT_ACCEPT_ENV, CSV_TYPE))
+    if kind in SUPPORTED_ACCEPTS:
+        return kind
+    if kind in SELECTABLE_ONLY_ACCEPTS:
+        raise UnsupportedContentType(
+            f"Accept {kind} is answered by SageMaker XGBoost only in its selectable-inference "
+            "mode (SAGEMAKER_INFERENCE_OUTPUT), which localcloud does not implement; ask for "
+            "text/csv or application/json")
+    raise UnsupportedContentType(f"Accept type {kind} is not supported. Please use supported "
+                                 f"accept types: {', '.join(SUPPORTED_ACCEPTS)}")

@@ -22,16 +22,15 @@ from localcloud.containers.contract import MLPaths
 from localcloud.containers.errors import AlgorithmError, ClientError
 from localcloud.containers.registry import IMAGE_ENV
 
-from . import data, evaluation_log, metrics
+from . import data, evaluation_log, metric_names, metrics
 from .hyperparameters import MULTICLASS_OBJECTIVES, TrainingSettings, parse_hyperparameters
-from .releases import Release, release_from_image
+from .releases import MODEL_FILE, Release, release_from_image
 
 log = logging.getLogger(__name__)
 
 TRAIN_CHANNEL = "train"
 VALIDATION_CHANNEL = "validation"
 ALGORITHM_CHANNELS = (TRAIN_CHANNEL, VALIDATION_CHANNEL)
-MODEL_FILE = "xgboost-model"
 
 #: Fragments of xgboost errors caused by the job's data or hyperparameters, not by xgboost.
 _CUSTOMER_ERROR_FRAGMENTS = (
@@ -47,11 +46,7 @@ def train(paths: MLPaths) -> None:
     log.info("Running SageMaker XGBoost %s in algorithm mode (xgboost %s)",
              release.tag, xgboost.__version__)
     settings = parse_hyperparameters(paths.read_hyperparameters())
-    channels = _received_channels(paths)
-    data_format = _check_channels(paths, channels)
-    train_set = _read_channel(paths, TRAIN_CHANNEL, data_format, settings)
-    validation_set = (_read_channel(paths, VALIDATION_CHANNEL, data_format, settings)
-                      if VALIDATION_CHANNEL in channels else None)
+    train_set, validation_set, data_format = _read_channels(paths, settings)
     num_columns = _common_width(train_set, validation_set, data_format)
     dtrain = train_set.to_dmatrix(num_columns)
     dvalidation = validation_set.to_dmatrix(num_columns) if validation_set else None
@@ -65,16 +60,22 @@ def train(paths: MLPaths) -> None:
 
 # -- channels --------------------------------------------------------------------------------
 
-def _received_channels(paths: MLPaths) -> list[str]:
-    """Channels named in inputdataconfig.json or present as folders under input/data."""
-    configured = set(paths.read_input_data_config())
-    on_disk = ({folder.name for folder in paths.data_dir.iterdir() if folder.is_dir()}
-               if paths.data_dir.is_dir() else set())
-    return sorted(configured | on_disk)
+def _read_channels(paths: MLPaths, settings: TrainingSettings
+                   ) -> tuple[data.Records, data.Records | None, str]:
+    """The train and (optional) validation records, and the data format (CSV or LIBSVM)."""
+    input_data_config = paths.read_input_data_config()
+    channels = paths.received_channels(input_data_config)
+    _check_channels(channels)
+    # Like the real container, the train channel's ContentType applies to both channels.
+    data_format = data.channel_format(input_data_config.get(TRAIN_CHANNEL, {}).get("ContentType"))
+    train_set = _read_channel(paths, TRAIN_CHANNEL, data_format, settings)
+    validation_set = (_read_channel(paths, VALIDATION_CHANNEL, data_format, settings)
+                      if VALIDATION_CHANNEL in channels else None)
+    return train_set, validation_set, data_format
 
 
-def _check_channels(paths: MLPaths, received: list[str]) -> str:
-    """Validate the channel names and return the data format (CSV or LIBSVM) of the job."""
+def _check_channels(received: list[str]) -> None:
+    """The job must have a train channel, and may have a validation channel, nothing else."""
     if TRAIN_CHANNEL not in received:
         raise ClientError("Missing required channel: train. SageMaker XGBoost trains on a 'train' "
                           "channel (plus an optional 'validation' channel); this job received: "
@@ -83,22 +84,17 @@ def _check_channels(paths: MLPaths, received: list[str]) -> str:
         if channel not in ALGORITHM_CHANNELS:
             raise ClientError(f"Extraneous channel found: {channel}. SageMaker XGBoost reads only "
                               "the 'train' and 'validation' channels")
-    # Like the real container, the train channel's ContentType applies to both channels.
-    train_config = paths.read_input_data_config().get(TRAIN_CHANNEL, {})
-    return data.channel_format(train_config.get("ContentType"))
 
 
 def _read_channel(paths: MLPaths, channel: str, data_format: str,
                   settings: TrainingSettings) -> data.Records:
     """All records of a channel's files, labels checked against the objective."""
-    files = [path for path in paths.channel_files(channel) if not path.name.startswith("_")]
     parts = [(path, data.read_training_file(path, data_format, settings.csv_weights))
-             for path in files]
+             for path in paths.channel_files(channel)]
     parts = [(path, records) for path, records in parts if records.num_rows]
     if not parts:
-        listing = ", ".join(f"{path.name} ({path.stat().st_size} bytes)" for path in files)
         raise ClientError(f"No data in the {channel} channel: {paths.channel_dir(channel)} holds "
-                          f"no records ({listing or 'no files'})")
+                          f"no records ({paths.describe_channel(channel)})")
     if data_format == data.CSV:
         _check_same_columns(parts, channel)
     records = data.concatenate([records for _, records in parts])
@@ -186,7 +182,7 @@ def _early_stopping(settings: TrainingSettings, release: Release,
         return None
     return xgboost.callback.EarlyStopping(
         rounds=rounds, data_name=VALIDATION_CHANNEL, metric_name=metric,
-        maximize=metrics.is_maximized(metric),
+        maximize=metric_names.is_maximized(metric),
         save_best=settings.params.get("booster") != "gblinear",  # linear models cannot be cut
     )
 
