@@ -23,6 +23,8 @@ import boto3
 import psutil
 from botocore.config import Config
 
+from ..safety.processes import end_processes
+
 log = logging.getLogger(__name__)
 
 #: CloudWatch shows a TAB of a container's output as "#011" (syslog's octal escape); metric
@@ -215,13 +217,7 @@ def kill_tree(process: subprocess.Popen, grace_seconds: float = 3.0) -> None:
         family = parent.children(recursive=True) + [parent]
     except psutil.NoSuchProcess:
         return
-    for member in family:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            member.terminate()
-    _, alive = psutil.wait_procs(family, timeout=grace_seconds)
-    for member in alive:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            member.kill()
+    end_processes(family, grace_seconds)
     try:
         process.wait(timeout=grace_seconds)
     except subprocess.TimeoutExpired:

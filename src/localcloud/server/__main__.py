@@ -18,6 +18,8 @@ from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_
 from werkzeug.serving import make_server
 
 from ..kit import SERVICE_FILE, ServiceInfo, write_client_files
+from ..safety.egress import EgressGuard, proxy_environment
+from ..safety.files import private_dir
 from ..sagemaker.control import ControlPlane
 from ..sagemaker.platform import Platform
 from ..sagemaker.resources import Account
@@ -44,8 +46,10 @@ class Service:
     def __init__(self, args: argparse.Namespace):
         if args.host not in ("127.0.0.1", "localhost", "::1"):
             raise SystemExit("localcloud listens on loopback only")
-        self.state_dir = args.state_dir.resolve()
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir = private_dir(args.state_dir.resolve())
+        # Containers inherit this process's environment: they get the egress guard too.
+        self.egress = EgressGuard().start()
+        os.environ.update(proxy_environment(self.egress.url))
         self.region = args.region
         self.app = LocalCloudApp(DomainDispatcherApplication(create_backend_app),
                                  on_reset=self.reset)
@@ -64,9 +68,11 @@ class Service:
         self.app.control = self.control
         self.app.runtime = Runtime(self.control.hosting, facts["account_id"], self.region)
         self.info = ServiceInfo(pid=os.getpid(), url=self.url, region=self.region,
-                                state_dir=str(self.state_dir), **facts)
+                                state_dir=str(self.state_dir), proxy_url=self.egress.url,
+                                **facts)
         write_client_files(self.info)
         self.info.save()
+        self.app.extra_status = lambda: {"egress": self.egress.status()}
         self.app.ready = True
         log.info("localcloud ready at %s (state in %s)", self.url, self.state_dir)
 
@@ -82,11 +88,13 @@ class Service:
         if self.control:
             self.control.shutdown()
         self.http.shutdown()
+        self.egress.stop()
         (self.state_dir / SERVICE_FILE).unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    os.umask(0o077)  # state files (objects, logs, snapshots) are the user's alone
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stdout,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise

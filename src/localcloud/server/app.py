@@ -37,6 +37,7 @@ class LocalCloudApp:
         self.control = control
         self.runtime = runtime
         self.on_reset = on_reset
+        self.extra_status = dict  # the service adds its own parts (the egress guard)
         self.ready = False
 
     def __call__(self, environ, start_response):
@@ -94,7 +95,8 @@ class LocalCloudApp:
             return Response(json.dumps({"ready": self.ready}), status=status,
                             content_type="application/json")
         if route == "status" and self.control:
-            return Response(json.dumps(self.control.status()), content_type="application/json")
+            status = {**self.control.status(), **self.extra_status()}
+            return Response(json.dumps(status), content_type="application/json")
         if route == "reset" and request.method == "POST" and self.on_reset:
             self.on_reset()
             return Response(json.dumps({"reset": True}), content_type="application/json")
