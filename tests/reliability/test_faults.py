@@ -158,4 +158,9 @@ def test_stop_by_signal_leaves_nothing(tmp_path, artifact, signum):
     deploy(cloud, artifact, instances=1)
     os.kill(cloud.info.pid, signum)
     count("faults injected")
-    _wait_for(lambda: processes.owned_processes(state) == [], timeout=30)
+    try:
+        _wait_for(lambda: processes.owned_processes(state) == [], timeout=90)
+    finally:
+        left = [(p.pid, p.cmdline()) for p in processes.owned_processes(state)]
+        cloud.stop()
+    assert left == []
