@@ -73,6 +73,36 @@ def test_run_starts_and_stops_a_service_for_the_command(tmp_path):
     assert not (state / "service.json").exists()
 
 
+PRINT_STATE_DIR = "import os; print(os.environ['LOCALCLOUD_STATE_DIR'])"
+
+
+def test_run_uses_a_running_service_says_so_and_leaves_it_running(tmp_path):
+    state = tmp_path / "state"
+    with LocalCloud(state_dir=state, port=0) as cloud:
+        result = localcloud(state, "run", "--", sys.executable, "-c", PRINT_STATE_DIR)
+        assert f"using the service already running at {cloud.url}" in result.stderr
+        assert result.stdout.strip() == str(state.resolve()), "commands inherit the state dir"
+        assert cloud.running(), "a service started with `localcloud start` keeps running"
+
+
+def test_run_takes_over_a_service_left_by_a_killed_run(tmp_path):
+    state = tmp_path / "state"
+    orphan = LocalCloud(state_dir=state, port=0).start()
+    try:
+        (state / "run.pid").write_text(str(_dead_pid()))
+        result = localcloud(state, "run", "--", sys.executable, "-c", "pass")
+        assert "taking over the service left running" in result.stderr
+        assert orphan.running() is None and not (state / "run.pid").exists()
+    finally:
+        orphan.stop()
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
 def test_real_credentials_are_masked_and_never_used(cloud):
     """A laptop with real AWS credentials: the kit's environment replaces them."""
     environ = cloud.environ({"AWS_ACCESS_KEY_ID": "AKIAREALKEY", "PATH": os.environ["PATH"],
