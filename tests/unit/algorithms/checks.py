@@ -3,8 +3,8 @@
 In the spirit of scikit-learn's ``estimator_checks``: a new built-in adds one :class:`Case` to
 :data:`CASES` and test_algorithm_checks.py then trains it from CSV (and RecordIO-protobuf when
 the algorithm reads it), serves every request and answer type it supports, makes it fail on a bad
-hyperparameter, parses its metric lines with the service's own parser, and (in
-tests/localcloud/test_algorithm_transform.py) runs it under batch transform.
+hyperparameter, parses its metric lines with the service's own parser, and runs it under batch
+transform in a localcloud.
 
 Also here: the helpers that write RecordIO-protobuf with the SageMaker SDK's own writer, so
 channel files look exactly like ``record_set()``'s.
@@ -23,6 +23,7 @@ import pytest
 from scipy import sparse
 
 from localcloud.containers.contract import MLPaths
+from localcloud.containers.registry import family_named
 from localcloud.formats import recordio
 
 CSV = "text/csv"
@@ -112,6 +113,16 @@ class Case:
     metric_channel: str | None = None
     trains_on_recordio: bool = True
     env: dict[str, str] = field(default_factory=dict)
+    #: the answer type batch transform asks for (one line per example)
+    transform_accept: str = JSONLINES
+
+    @property
+    def image(self) -> str:
+        """An image URI of the algorithm, as ``sagemaker.image_uris.retrieve`` gives it."""
+        if "LOCALCLOUD_IMAGE" in self.env:
+            return self.env["LOCALCLOUD_IMAGE"]
+        repository = family_named(self.name).repositories[0]
+        return f"382416733822.dkr.ecr.us-east-1.amazonaws.com/{repository}:1"
 
     @property
     def supervised(self) -> bool:
@@ -126,7 +137,7 @@ CASES = (
          regression_problem, CSV, request_types=(CSV, LIBSVM), accept_types=(CSV, JSON),
          bad_hyperparameter=("eta", "2"), metrics=("train:rmse", "validation:rmse"),
          metric_channel="validation", trains_on_recordio=False,
-         env={"LOCALCLOUD_IMAGE": XGBOOST_IMAGE}),
+         env={"LOCALCLOUD_IMAGE": XGBOOST_IMAGE}, transform_accept=CSV),
     Case("linear-learner", {"feature_dim": "4", "predictor_type": "regressor", "epochs": "3",
                             "mini_batch_size": "20"},
          regression_problem, CSV, request_types=(CSV, JSON, JSONLINES, RECORDIO),

@@ -3,7 +3,8 @@
 For each algorithm: it trains on tiny CSV (and RecordIO-protobuf) data through the container entry
 point; its log carries the metrics its definitions promise, read by the service's own parser; its
 model serves every request and answer type it supports, in process and as a model-server process;
-a bad hyperparameter fails the job with a FailureReason naming it.
+a bad hyperparameter fails the job with a FailureReason naming it; batch transform runs it over a
+CSV object in the session's localcloud.
 """
 
 from __future__ import annotations
@@ -11,9 +12,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tarfile
+import uuid
 
+import boto3
 import pytest
-from checks import CASES, RECORDIO, Case, count_answers, request_body, write_training_job
+from checks import (
+    CASES,
+    CSV,
+    RECORDIO,
+    Case,
+    count_answers,
+    request_body,
+    write_training_job,
+)
 from model_server import http_request, running_model_server
 
 from localcloud.containers.__main__ import run_training
@@ -112,3 +124,37 @@ def test_serves_as_a_model_server_process(trained, tmp_path):
                                  {"Content-Type": "text/csv", "Accept": accept})
         assert status == 400
         assert http_request(port, "GET", "/ping")[0] == 200
+
+
+def test_runs_under_batch_transform(trained, aws_env, tmp_path):
+    case, paths = trained
+    s3, sm = boto3.client("s3"), boto3.client("sagemaker")
+    bucket, name = "algorithm-checks", f"checks-{case.name}-{uuid.uuid4().hex[:6]}"
+    s3.create_bucket(Bucket=bucket)
+    archive = tmp_path / "model.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for item in paths.model_dir.iterdir():
+            tar.add(item, arcname=item.name)
+    s3.upload_file(str(archive), bucket, f"{name}/model.tar.gz")
+    features = case.problem().features
+    s3.put_object(Bucket=bucket, Key=f"{name}/input/rows.csv", Body=request_body(features, CSV))
+    sm.create_model(ModelName=name, ExecutionRoleArn="arn:aws:iam::123456789012:role/checks",
+                    PrimaryContainer={"Image": case.image,
+                                      "ModelDataUrl": f"s3://{bucket}/{name}/model.tar.gz"})
+    try:
+        sm.create_transform_job(
+            TransformJobName=name, ModelName=name, MaxPayloadInMB=1,
+            TransformInput={"DataSource": {"S3DataSource": {
+                "S3DataType": "S3Prefix", "S3Uri": f"s3://{bucket}/{name}/input/"}},
+                "ContentType": CSV, "SplitType": "Line"},
+            TransformOutput={"S3OutputPath": f"s3://{bucket}/{name}/output",
+                             "Accept": case.transform_accept, "AssembleWith": "Line"},
+            TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1})
+        sm.get_waiter("transform_job_completed_or_stopped").wait(
+            TransformJobName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+        job = sm.describe_transform_job(TransformJobName=name)
+        assert job["TransformJobStatus"] == "Completed", job.get("FailureReason")
+        output = s3.get_object(Bucket=bucket, Key=f"{name}/output/rows.csv.out")["Body"].read()
+        assert count_answers(output, case.transform_accept) == len(features)
+    finally:
+        sm.delete_model(ModelName=name)
