@@ -28,10 +28,10 @@ from checks import (
 )
 from model_server import http_request, running_model_server
 
+from localcloud.aws.logs import TAB_ESCAPE
 from localcloud.containers.__main__ import run_training
 from localcloud.containers.contract import ML_ROOT_ENV, MLPaths
 from localcloud.containers.registry import IMAGES, family_named
-from localcloud.sagemaker.platform import TAB_ESCAPE
 from localcloud.sagemaker.training import MetricParser
 
 ANSWERED_EXAMPLES = 3
