@@ -35,6 +35,8 @@ from ..aws.protocols import restjson_error, signing_service
 from ..aws.restjson import RestJsonApi
 from ..kit import ENDPOINT_ENV, SITE_DIR
 from ..kit.hooks import GUARD_ENV
+from ..safety.egress import NO_PROXY_VARIABLES, PROXY_VARIABLES
+from ..safety.processes import OWNER_ENV
 from ..services.base import Service, ServiceContext
 from .functions import PYTHON_RUNTIME, Function, FunctionStore, check_runtime, check_timeout
 from .workers import Outcome, WorkerPool, WorkerSpec
@@ -378,6 +380,10 @@ class LambdaService(Service):
             "PYTHONPATH": os.pathsep.join([str(SITE_DIR), code_dir]),
         })
         env.update(function.environment)
+        # The server's owner marker (reaped with the service after a crash) and egress guard.
+        env.update({name: os.environ[name] for name in (OWNER_ENV, *PROXY_VARIABLES,
+                                                         *NO_PROXY_VARIABLES)
+                    if name in os.environ})
         return env
 
     def _role_credentials(self, function: Function) -> dict:
