@@ -47,6 +47,12 @@ STATUS_MESSAGES = {
 }
 
 
+def model_artifacts_uri(description: dict) -> str:
+    """Where a training job's model.tar.gz goes: ``<S3OutputPath>/<job>/output/model.tar.gz``."""
+    output = description["OutputDataConfig"]["S3OutputPath"].rstrip("/")
+    return f"{output}/{description['TrainingJobName']}/output/model.tar.gz"
+
+
 class MetricParser:
     """Applies metric regexes to log lines and keeps every value seen, in order."""
 
@@ -123,7 +129,13 @@ class TrainingJob:
             fields = {"TrainingJobStatus": status, "TrainingEndTime": end,
                       "TrainingTimeInSeconds": seconds, "BillableTimeInSeconds": seconds}
             if failure:
+                # The learner's view is the container's /opt/ml, not our state directory.
+                failure = failure.replace(str(self.paths.root), "/opt/ml")
                 fields["FailureReason"] = failure
+            if "ModelArtifacts" not in self.description:
+                # Required in DescribeTrainingJob's output: the SDK reads it for any job.
+                fields["ModelArtifacts"] = {"S3ModelArtifacts": model_artifacts_uri(
+                    self.description)}
             if self.metrics and self.metrics.history:
                 fields["FinalMetricDataList"] = self.metrics.final_metrics()
             self.resource.update(**fields)
@@ -276,8 +288,8 @@ class TrainingJob:
     def _upload_artifacts(self) -> None:
         if not any(self.paths.model_dir.iterdir()):
             return  # nothing was saved (e.g. stopped before the first checkpoint)
-        output = self.description["OutputDataConfig"]["S3OutputPath"].rstrip("/")
-        uri = f"{output}/{self.name}/output/model.tar.gz"
+        uri = model_artifacts_uri(self.description)
+        output = uri.rsplit("/", 3)[0]
         archive = pack_model(self.paths.model_dir, self.folder / "model.tar.gz")
         self.platform.upload(archive, uri)
         archive.unlink()  # S3 holds it now; the state directory keeps only model/ and logs
