@@ -23,6 +23,8 @@ import boto3
 import psutil
 from botocore.config import Config
 
+from ..containers.contract import DEFAULT_ML_ROOT
+
 log = logging.getLogger(__name__)
 
 #: CloudWatch shows a TAB of a container's output as "#011" (syslog's octal escape); metric
@@ -122,8 +124,8 @@ class Platform:
 
     # -- CloudWatch Logs ----------------------------------------------------------------------
 
-    def log_stream(self, group: str, stream: str) -> LogStream:
-        return LogStream(self.logs, group, stream)
+    def log_stream(self, group: str, stream: str, container_root: Path | None = None) -> LogStream:
+        return LogStream(self.logs, group, stream, container_root)
 
 
 def pack_model(model_dir: Path, archive: Path) -> Path:
@@ -142,14 +144,19 @@ def unpack_model(archive: Path, model_dir: Path) -> None:
 
 
 class LogStream:
-    """Ships lines to one CloudWatch Logs stream in small batches, from a background thread."""
+    """Ships lines to one CloudWatch Logs stream in small batches, from a background thread.
+
+    A container's ``/opt/ml`` lives under the state directory here (``container_root``); its
+    lines name that folder ``/opt/ml`` as they would on AWS, so a log reads the same on both.
+    """
 
     FLUSH_SECONDS = 0.2
 
-    def __init__(self, client, group: str, stream: str):
+    def __init__(self, client, group: str, stream: str, container_root: Path | None = None):
         self.client = client
         self.group = group
         self.stream = stream
+        self._container_root = str(container_root) if container_root else None
         self._pending: list[dict] = []
         self._lock = threading.Lock()
         self._closed = threading.Event()
@@ -168,6 +175,8 @@ class LogStream:
     def write(self, line: str) -> str:
         """Queue one line; return it as CloudWatch shows it (what metric regexes must match)."""
         message = line.rstrip("\n").replace("\t", TAB_ESCAPE)
+        if self._container_root:
+            message = message.replace(self._container_root, DEFAULT_ML_ROOT)
         event = {"timestamp": int(time.time() * 1000), "message": message or " "}
         with self._lock:
             self._pending.append(event)
