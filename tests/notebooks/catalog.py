@@ -26,6 +26,9 @@ _IMDB_SAMPLE = {"DATA_SOURCE": "sample", "N_REVIEWS": 4000, "VOCABULARY_SIZE": 1
 _SOFTWARE_ENGINEERING = "solutions/Mini-Projects/Software Engineering"
 _SOFTWARE_ENGINEERING_CI = {
     f"{_SOFTWARE_ENGINEERING}/1 - Clean and Modular Code.ipynb": {"DATA_SOURCE": "sample"},
+    f"{_SOFTWARE_ENGINEERING}/2 - Efficient Code.ipynb": {
+        "N_RECENT_BOOKS": 2000, "N_CODING_BOOKS": 3000, "N_GIFTS": 100_000},
+    f"{_SOFTWARE_ENGINEERING}/4 - Testing, TDD and Logging.ipynb": {"DATA_SOURCE": "sample"},
 }
 
 #: Small values for CI. Every name here must exist in the notebook's `parameters` cell.
@@ -77,6 +80,17 @@ _SOFTWARE_ENGINEERING_METRICS = {
     f"{_SOFTWARE_ENGINEERING}/1 - Clean and Modular Code.ipynb": {
         "alcohol quality difference": (0.3, 1.5),
         "volatile acidity quality difference": (-1.5, -0.1)},
+    # Loop / fast version, measured in the same run: typically 100x and more. The floors only
+    # catch a "fast" version that is not.
+    f"{_SOFTWARE_ENGINEERING}/2 - Efficient Code.ipynb": {
+        "common books loop/set speed-up": (5, 1e6),
+        "common books loop/intersect1d speed-up": (3, 1e6),
+        "gift costs loop/vectorised speed-up": (5, 1e6)},
+    # Real git in a scratch repository: 4 commits on main after the merge, 2 model tags.
+    f"{_SOFTWARE_ENGINEERING}/3 - Documentation and Version Control.ipynb": {
+        "commits on main": (4, 4), "tags": (2, 2)},
+    # The sample has no repeated rows: exactly the 8 spoiled on purpose go.
+    f"{_SOFTWARE_ENGINEERING}/4 - Testing, TDD and Logging.ipynb": {"rows dropped": (8, 8)},
 }
 
 #: Accepted ranges of the figures a notebook prints in its cells tagged `metrics`

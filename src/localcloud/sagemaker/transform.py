@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 
-from ..algorithms import recordio
+from ..formats import recordio
 from ..server.errors import in_use, validation
 from .hosting import Hosting, ModelServer
 from .jobs import JobCollection
