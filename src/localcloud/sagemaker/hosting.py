@@ -22,9 +22,9 @@ from pathlib import Path
 
 import urllib3
 
+from ..aws.errors import AWSError, validation
 from ..containers.contract import BIND_PORT_ENV, ML_ROOT_ENV, MLPaths
 from ..containers.registry import IMAGE_ENV
-from ..server.errors import AWSError, validation
 from .images import UnknownImage, resolve_image
 from .platform import Platform, kill_tree, start_container, unpack_model
 from .resources import Account, Resource, ResourceTable, TagStore, list_response, now, pick

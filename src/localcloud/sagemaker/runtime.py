@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import urllib3
 
-from ..server.errors import AWSError
+from ..aws.errors import AWSError, ModelError, ValidationError
 from .hosting import Hosting
 
 log = logging.getLogger(__name__)
@@ -55,14 +55,14 @@ class Runtime:
                            status=413)
         endpoint = self.hosting.endpoint(request.endpoint_name)
         if endpoint is None:
-            raise AWSError("ValidationError", f"Endpoint {request.endpoint_name} of account "
-                                              f"{self.account_id} not found.")
+            raise ValidationError(f"Endpoint {request.endpoint_name} of account "
+                                  f"{self.account_id} not found.")
         deployment = endpoint.acquire()
         try:
             if request.target_variant and request.target_variant not in deployment.variants:
-                raise AWSError("ValidationError",
-                               f"The variant {request.target_variant} was not found for endpoint "
-                               f"{request.endpoint_name}.")
+                raise ValidationError(
+                    f"The variant {request.target_variant} was not found for endpoint "
+                    f"{request.endpoint_name}.")
             variant = deployment.choose(request.target_variant)
             server = variant.next_server()
             try:
@@ -78,12 +78,12 @@ class Runtime:
             raise self._model_error(request.endpoint_name, reply.status, message)
         return InvocationResult(reply.body, reply.content_type, variant.name)
 
-    def _model_error(self, endpoint_name: str, status: int, message: str) -> AWSError:
+    def _model_error(self, endpoint_name: str, status: int, message: str) -> ModelError:
         kind = "client" if status < 500 else "server"
         group = f"/aws/sagemaker/Endpoints/{endpoint_name}"
         log_arn = f"arn:aws:logs:{self.region}:{self.account_id}:log-group:{group}"
         text = (f'Received {kind} error ({status}) from primary with message "{message}". '
                 f"See the CloudWatch log group {group} in account {self.account_id} for more "
                 "information.")
-        return AWSError("ModelError", text, status=424, OriginalStatusCode=status,
-                        OriginalMessage=message, LogStreamArn=log_arn)
+        return ModelError(text, OriginalStatusCode=status, OriginalMessage=message,
+                          LogStreamArn=log_arn)
