@@ -6,7 +6,6 @@ URL every other client uses, exactly as SageMaker's own agents use the public S3
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -23,6 +22,7 @@ from botocore.config import Config
 
 from ..aws.logs import LogStream
 from ..containers.contract import DEFAULT_ML_ROOT
+from ..safety.processes import end_processes
 
 log = logging.getLogger(__name__)
 
@@ -161,13 +161,7 @@ def kill_tree(process: subprocess.Popen, grace_seconds: float = 3.0) -> None:
         family = parent.children(recursive=True) + [parent]
     except psutil.NoSuchProcess:
         return
-    for member in family:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            member.terminate()
-    _, alive = psutil.wait_procs(family, timeout=grace_seconds)
-    for member in alive:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            member.kill()
+    end_processes(family, grace_seconds)
     try:
         process.wait(timeout=grace_seconds)
     except subprocess.TimeoutExpired:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import urllib3
 
 from ..aws.errors import AWSError, ModelError, ValidationError
-from .hosting import Hosting
+from .hosting import Hosting, ModelServer, Reply, Variant
 
 log = logging.getLogger(__name__)
 
@@ -64,19 +64,32 @@ class Runtime:
                     f"The variant {request.target_variant} was not found for endpoint "
                     f"{request.endpoint_name}.")
             variant = deployment.choose(request.target_variant)
-            server = variant.next_server()
-            try:
-                reply = server.invoke(request.body, request.content_type, request.accept,
-                                      request.custom_attributes)
-            except urllib3.exceptions.HTTPError as error:
-                raise self._model_error(request.endpoint_name, 500,
-                                        f"The model server did not answer: {error}") from error
+            reply = self._send(request, variant)
         finally:
             deployment.end()
         if reply.status >= 400:
             message = reply.body.decode("utf-8", errors="replace")
             raise self._model_error(request.endpoint_name, reply.status, message)
         return InvocationResult(reply.body, reply.content_type, variant.name)
+
+    def _send(self, request: Invocation, variant: Variant) -> Reply:
+        """Send to a healthy instance; one that does not answer is reported to the health
+        monitor and the request goes to the next one (as AWS routes around a failed
+        instance)."""
+        tried: tuple[ModelServer, ...] = ()
+        while (server := variant.next_server(avoid=tried)) is not None:
+            try:
+                return server.invoke(request.body, request.content_type, request.accept,
+                                     request.custom_attributes)
+            except urllib3.exceptions.HTTPError as error:
+                log.warning("Endpoint %s: instance %s did not answer (%s); trying another",
+                            request.endpoint_name, server.instance_id, error)
+                self.hosting.health.suspect(server)
+                tried += (server,)
+        raise AWSError("ServiceUnavailable",
+                       f"No instance of variant {variant.name} of endpoint "
+                       f"{request.endpoint_name} is healthy right now; an unhealthy instance is "
+                       "being replaced. Retry the call in a few seconds.", status=503)
 
     def _model_error(self, endpoint_name: str, status: int, message: str) -> ModelError:
         kind = "client" if status < 500 else "server"

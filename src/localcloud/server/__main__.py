@@ -18,6 +18,8 @@ from moto.server import MotoRequestHandler
 from werkzeug.serving import make_server
 
 from ..kit import SERVICE_FILE, ServiceInfo, write_client_files
+from ..safety.egress import EgressGuard, proxy_environment
+from ..safety.files import private_dir
 from ..services.account import bootstrap
 from ..services.base import ServiceContext
 from ..services.registry import load_services
@@ -42,8 +44,10 @@ class Server:
     def __init__(self, args: argparse.Namespace):
         if args.host not in ("127.0.0.1", "localhost", "::1"):
             raise SystemExit("localcloud listens on loopback only")
-        self.state_dir = args.state_dir.resolve()
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir = private_dir(args.state_dir.resolve())
+        # Containers inherit this process's environment: they get the egress guard too.
+        self.egress = EgressGuard().start()
+        os.environ.update(proxy_environment(self.egress.url))
         self.region = args.region
         self.services = load_services()
         self.app = LocalCloudApp(self.services, status=self.status, on_reset=self.reset)
@@ -64,7 +68,8 @@ class Server:
             service.start(context)
             self.started.append(service)
         self.info = ServiceInfo(pid=os.getpid(), url=self.url, region=self.region,
-                                state_dir=str(self.state_dir), **facts)
+                                state_dir=str(self.state_dir), proxy_url=self.egress.url,
+                                **facts)
         write_client_files(self.info)
         self.info.save()
         self.app.ready = True
@@ -72,7 +77,7 @@ class Server:
                  self.state_dir, ", ".join(service.name for service in self.services))
 
     def status(self) -> dict:
-        merged: dict = {}
+        merged: dict = {"egress": self.egress.status()}
         for service in self.started:
             merged.update(service.status())
         return merged
@@ -92,11 +97,13 @@ class Server:
             except Exception:  # one service failing to stop must not keep the others running
                 log.exception("Service %s did not shut down cleanly", service.name)
         self.http.shutdown()
+        self.egress.stop()
         (self.state_dir / SERVICE_FILE).unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    os.umask(0o077)  # state files (objects, logs, snapshots) are the user's alone
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stdout,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise

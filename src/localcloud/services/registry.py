@@ -16,6 +16,8 @@ from .base import Service
 
 #: (registry name, "module:Class") — adding a service is one line here.
 SERVICES: list[tuple[str, str]] = [
+    ("apigateway", "localcloud.apigateway.service:ApiGatewayService"),
+    ("lambda", "localcloud.awslambda.service:LambdaService"),
     ("sagemaker", "localcloud.sagemaker.service:SageMakerService"),
     ("sagemaker-runtime", "localcloud.sagemaker.service:SageMakerRuntimeService"),
     ("moto", "localcloud.services.moto_backends:MotoService"),
