@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from ..aws.errors import validation
 from ..safety.files import write_private
 from .resources import Resource, ResourceTable, now
-from .training import model_artifacts_uri
+from .training import model_artifact_uri
 
 if TYPE_CHECKING:
     from .control import ControlPlane
@@ -185,7 +185,7 @@ class SageMakerState:
                                 end_key: end, "LastModifiedTime": end})
             if kind == "TrainingJob":
                 description.setdefault("ModelArtifacts",
-                                       {"S3ModelArtifacts": model_artifacts_uri(description)})
+                                       {"S3ModelArtifacts": model_artifact_uri(description)})
                 description["SecondaryStatus"] = "Failed"
                 transitions = description.setdefault("SecondaryStatusTransitions", [])
                 transitions.append({"Status": "Failed", "StartTime": end, "EndTime": end,

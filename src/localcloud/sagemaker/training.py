@@ -47,12 +47,6 @@ STATUS_MESSAGES = {
 }
 
 
-def model_artifacts_uri(description: dict) -> str:
-    """Where a training job's model.tar.gz goes: ``<S3OutputPath>/<job>/output/model.tar.gz``."""
-    output = description["OutputDataConfig"]["S3OutputPath"].rstrip("/")
-    return f"{output}/{description['TrainingJobName']}/output/model.tar.gz"
-
-
 class MetricParser:
     """Applies metric regexes to log lines and keeps every value seen, in order."""
 
@@ -82,6 +76,12 @@ class MetricParser:
         return [{"MetricName": name, "Value": values[-1][1],
                  "Timestamp": datetime.fromtimestamp(values[-1][0], UTC)}
                 for name, values in self.history.items()]
+
+
+def model_artifact_uri(description: dict) -> str:
+    """Where a training job's ``model.tar.gz`` goes: ``<S3OutputPath>/<job>/output/``."""
+    output = description["OutputDataConfig"]["S3OutputPath"].rstrip("/")
+    return f"{output}/{description['TrainingJobName']}/output/model.tar.gz"
 
 
 class TrainingJob:
@@ -132,10 +132,6 @@ class TrainingJob:
                 # The learner's view is the container's /opt/ml, not our state directory.
                 failure = failure.replace(str(self.paths.root), "/opt/ml")
                 fields["FailureReason"] = failure
-            if "ModelArtifacts" not in self.description:
-                # Required in DescribeTrainingJob's output: the SDK reads it for any job.
-                fields["ModelArtifacts"] = {"S3ModelArtifacts": model_artifacts_uri(
-                    self.description)}
             if self.metrics and self.metrics.history:
                 fields["FinalMetricDataList"] = self.metrics.final_metrics()
             self.resource.update(**fields)
@@ -150,7 +146,8 @@ class TrainingJob:
     def _run(self) -> None:
         # The job's log stream exists from the start, so a failure before the container runs
         # (no data, unknown image) is in the log too.
-        self.stream = self.platform.log_stream(LOG_GROUP, f"{self.name}/algo-1-{int(time.time())}")
+        self.stream = self.platform.log_stream(LOG_GROUP, f"{self.name}/algo-1-{int(time.time())}",
+                                               container_root=self.paths.root)
         try:
             self._set_secondary("Starting")
             image = resolve_image(self.description["AlgorithmSpecification"]["TrainingImage"])
@@ -288,12 +285,10 @@ class TrainingJob:
     def _upload_artifacts(self) -> None:
         if not any(self.paths.model_dir.iterdir()):
             return  # nothing was saved (e.g. stopped before the first checkpoint)
-        uri = model_artifacts_uri(self.description)
-        output = uri.rsplit("/", 3)[0]
+        output = self.description["OutputDataConfig"]["S3OutputPath"].rstrip("/")
         archive = pack_model(self.paths.model_dir, self.folder / "model.tar.gz")
-        self.platform.upload(archive, uri)
+        self.platform.upload(archive, model_artifact_uri(self.description))
         archive.unlink()  # S3 holds it now; the state directory keeps only model/ and logs
-        self.resource.update(ModelArtifacts={"S3ModelArtifacts": uri})
         if any(self.paths.output_data_dir.iterdir()):
             output_archive = pack_model(self.paths.output_data_dir, self.folder / "output.tar.gz")
             self.platform.upload(output_archive, f"{output}/{self.name}/output/output.tar.gz")
@@ -349,6 +344,10 @@ class TrainingJobs(JobCollection[TrainingJob]):
             "CreationTime": created,
             "LastModifiedTime": created,
             "SecondaryStatusTransitions": [],
+            # AWS answers with the artifact's planned location from the start, whatever the
+            # status (the API marks the field required): the SDK's `model_data` reads it.
+            "ModelArtifacts": {"S3ModelArtifacts": model_artifact_uri(
+                {"TrainingJobName": name, **params})},
             "EnableNetworkIsolation": params.get("EnableNetworkIsolation", False),
             "EnableInterContainerTrafficEncryption": params.get(
                 "EnableInterContainerTrafficEncryption", False),
