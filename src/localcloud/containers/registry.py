@@ -80,6 +80,7 @@ def _algorithm(name: str, package: str, *repositories: str) -> ImageFamily:
 IMAGES: tuple[ImageFamily, ...] = (
     _algorithm("xgboost", "xgboost", "sagemaker-xgboost", "xgboost"),
     _algorithm("linear-learner", "linear_learner", "linear-learner"),
+    _algorithm("forecasting-deepar", "deepar", "forecasting-deepar"),
 )
 
 _BY_NAME = {family.name: family for family in IMAGES}
