@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import signal
 import subprocess
 import sys
@@ -63,8 +62,9 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 
 def cmd_env(args: argparse.Namespace) -> int:
-    for name, value in _cloud(args).env.items():
-        print(f"export {name}={shlex.quote(value)}")
+    """Print the lines that give a shell exactly the environment ``run`` gives a command:
+    the caller's AWS credentials, profiles and endpoints unset, localcloud's set."""
+    print("\n".join(_cloud(args).shell_lines()))
     return 0
 
 

@@ -44,10 +44,19 @@ def test_start_env_status_stop(tmp_path):
     again = localcloud(state, "start", "--port", "0")
     assert "already running" in again.stdout
 
-    exports = localcloud(state, "env").stdout.splitlines()
+    shell = {**os.environ, "AWS_ACCESS_KEY_ID": "AKIAREALKEY", "AWS_PROFILE": "work",
+             "AWS_ENDPOINT_URL_SAGEMAKER": "https://sagemaker.us-east-1.amazonaws.com"}
+    unset, *exports = localcloud(state, "env", env=shell).stdout.splitlines()
     variables = dict(line.removeprefix("export ").split("=", 1) for line in exports)
     assert variables["AWS_ENDPOINT_URL"] == info["url"]
     assert variables["AWS_EC2_METADATA_DISABLED"] == "true"
+    assert variables["AWS_PROFILE"] == "localcloud"
+    assert variables["HTTPS_PROXY"] == variables["http_proxy"] == info["proxy_url"]
+    assert "127.0.0.1" in variables["NO_PROXY"]
+    removed = unset.removeprefix("unset ").split()
+    assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+            "AWS_ENDPOINT_URL_SAGEMAKER"} <= set(removed)
+    assert (state / "service.json").stat().st_mode & 0o777 == 0o600
     config = Path(variables["SAGEMAKER_USER_CONFIG_OVERRIDE"]).read_text()
     assert "TelemetryOptOut: true" in config
 

@@ -28,6 +28,7 @@ _SOFTWARE_ENGINEERING_CI = {
     f"{_SOFTWARE_ENGINEERING}/1 - Clean and Modular Code.ipynb": {"DATA_SOURCE": "sample"},
     f"{_SOFTWARE_ENGINEERING}/2 - Efficient Code.ipynb": {
         "N_RECENT_BOOKS": 2000, "N_CODING_BOOKS": 3000, "N_GIFTS": 100_000},
+    f"{_SOFTWARE_ENGINEERING}/4 - Testing, TDD and Logging.ipynb": {"DATA_SOURCE": "sample"},
 }
 
 #: Small values for CI. Every name here must exist in the notebook's `parameters` cell.
@@ -88,6 +89,13 @@ _SOFTWARE_ENGINEERING_METRICS = {
     # Real git in a scratch repository: 4 commits on main after the merge, 2 model tags.
     f"{_SOFTWARE_ENGINEERING}/3 - Documentation and Version Control.ipynb": {
         "commits on main": (4, 4), "tags": (2, 2)},
+    # ruff finds the unused import, the one-line statements and the mutable default (7 lines).
+    f"{_SOFTWARE_ENGINEERING}/5 - Code Review.ipynb": {"linter findings": (3, 20)},
+    # Fitted to 1,000 draws of N(25, 3) and 500 trials with p = 0.4.
+    f"{_SOFTWARE_ENGINEERING}/6 - Object-Oriented Programming.ipynb": {
+        "gaussian mean": (24.5, 25.5), "gaussian stdev": (2.7, 3.3), "binomial p": (0.33, 0.47)},
+    # The sample has no repeated rows: exactly the 8 spoiled on purpose go.
+    f"{_SOFTWARE_ENGINEERING}/4 - Testing, TDD and Logging.ipynb": {"rows dropped": (8, 8)},
 }
 
 #: Accepted ranges of the figures a notebook prints in its cells tagged `metrics`

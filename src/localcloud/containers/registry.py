@@ -80,6 +80,8 @@ def _algorithm(name: str, package: str, *repositories: str) -> ImageFamily:
 IMAGES: tuple[ImageFamily, ...] = (
     _algorithm("xgboost", "xgboost", "sagemaker-xgboost", "xgboost"),
     _algorithm("linear-learner", "linear_learner", "linear-learner"),
+    _algorithm("pca", "pca", "pca"),
+    _algorithm("kmeans", "kmeans", "kmeans"),
 )
 
 _BY_NAME = {family.name: family for family in IMAGES}
