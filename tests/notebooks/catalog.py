@@ -29,6 +29,8 @@ _SOFTWARE_ENGINEERING_CI = {
     f"{_SOFTWARE_ENGINEERING}/2 - Efficient Code.ipynb": {
         "N_RECENT_BOOKS": 2000, "N_CODING_BOOKS": 3000, "N_GIFTS": 100_000},
     f"{_SOFTWARE_ENGINEERING}/4 - Testing, TDD and Logging.ipynb": {"DATA_SOURCE": "sample"},
+    # A venv without its own pip saves the ~8 s ensurepip takes; pip installs into it all the same.
+    f"{_SOFTWARE_ENGINEERING}/7 - Packaging and Publishing.ipynb": {"SCRATCH_VENV_WITH_PIP": False},
 }
 
 #: Small values for CI. Every name here must exist in the notebook's `parameters` cell.
@@ -96,6 +98,10 @@ _SOFTWARE_ENGINEERING_METRICS = {
     # Fitted to 1,000 draws of N(25, 3) and 500 trials with p = 0.4.
     f"{_SOFTWARE_ENGINEERING}/6 - Object-Oriented Programming.ipynb": {
         "gaussian mean": (24.5, 25.5), "gaussian stdev": (2.7, 3.3), "binomial p": (0.33, 0.47)},
+    # The sdist and the wheel reach the local index; the scratch venv imports what it served.
+    f"{_SOFTWARE_ENGINEERING}/7 - Packaging and Publishing.ipynb": {
+        "files uploaded": (2, 2), "installed version matches": (1, 1),
+        "imported from the scratch venv": (1, 1)},
     # The sample has no repeated rows: exactly the 8 spoiled on purpose go.
     f"{_SOFTWARE_ENGINEERING}/4 - Testing, TDD and Logging.ipynb": {"rows dropped": (8, 8)},
 }
