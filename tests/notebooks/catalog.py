@@ -47,6 +47,8 @@ CI_PARAMETERS: dict[str, dict[str, object]] = {
                                                                              "Low Level")},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Batch Transform).ipynb":
         _IMDB_SAMPLE,
+    "Tutorials/IMDB Sentiment Analysis - XGBoost - Web App.ipynb": {
+        **_IMDB_SAMPLE, "N_API_CHECKS": 100},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Hyperparameter Tuning).ipynb": {
         **_IMDB_SAMPLE, "MAX_JOBS": 4, "MAX_PARALLEL_JOBS": 2},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Updating a Model).ipynb": {
@@ -118,6 +120,10 @@ METRIC_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         _BOSTON_TUNING_LOW,
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Batch Transform).ipynb": {
         "test accuracy": _IMDB_ACCURACY},
+    # Web app: every answer through API Gateway -> Lambda -> endpoint must equal the endpoint's
+    # own answer for the same review (the function encodes reviews as training did).
+    "Tutorials/IMDB Sentiment Analysis - XGBoost - Web App.ipynb": {
+        "api accuracy": _IMDB_ACCURACY, "api agreement with the endpoint": (1.0, 1.0)},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Hyperparameter Tuning).ipynb": {
         "test accuracy": _IMDB_ACCURACY, "best validation auc": (0.85, 1.0)},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Updating a Model).ipynb":
