@@ -82,6 +82,7 @@ IMAGES: tuple[ImageFamily, ...] = (
     _algorithm("linear-learner", "linear_learner", "linear-learner"),
     _algorithm("pca", "pca", "pca"),
     _algorithm("kmeans", "kmeans", "kmeans"),
+    _algorithm("forecasting-deepar", "deepar", "forecasting-deepar"),
 )
 
 _BY_NAME = {family.name: family for family in IMAGES}
