@@ -14,6 +14,9 @@ from types import ModuleType
 ALGORITHM_MODULES = {
     "xgboost": "localcloud.algorithms.xgboost",
     "linear-learner": "localcloud.algorithms.linear_learner",
+    # Framework containers run the learner's script (script mode).
+    "pytorch": "localcloud.frameworks.pytorch",
+    "sklearn": "localcloud.frameworks.sklearn",
 }
 #: Algorithm name -> the dependency-free module holding its ``METRIC_DEFINITIONS``.
 METRIC_MODULES = {

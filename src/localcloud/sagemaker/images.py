@@ -20,6 +20,10 @@ REPOSITORY_ALGORITHMS = {
     "pca": "pca",
     "kmeans": "kmeans",
     "forecasting-deepar": "forecasting-deepar",
+    "pytorch-training": "pytorch",
+    "pytorch-inference": "pytorch",
+    "sagemaker-pytorch": "pytorch",  # framework 0.4 and 1.0
+    "sagemaker-scikit-learn": "sklearn",
 }
 
 
