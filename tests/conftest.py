@@ -6,6 +6,9 @@
 - ``cloud`` is one localcloud service for the whole session, started on first use in a
   temporary state directory; ``aws_env`` points this process's SDK and boto3 at it.
 - After the session, the service is stopped and no process of it may be left.
+- ``strict`` says whether a learner's work in the tree (edited exercises, notebooks saved with
+  outputs) fails the checks: it does in CI and ``make check`` (``MLCOURSE_STRICT=1``), while a
+  learner's ``make test`` notes it and passes.
 """
 
 from __future__ import annotations
@@ -20,9 +23,18 @@ import pytest
 from localcloud import LocalCloud
 from localcloud.kit import hooks
 
+#: Set by `.ci/run` and `make check`: the tree must be exactly as committed by maintainers.
+STRICT_ENV = "MLCOURSE_STRICT"
+
 # The graded tests are run by `python -m mlcourse.grading validate` (tests/grading), against
 # both the solution and the exercise; collecting them here too would run them twice.
 collect_ignore = ["graded"]
+
+
+@pytest.fixture(scope="session")
+def strict() -> bool:
+    """Whether a learner's edits count as failures (CI, maintainers) or only as notes."""
+    return os.environ.get(STRICT_ENV) == "1"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -2,7 +2,8 @@
 
 Runs the Makefile's ``lab`` target (with a private state directory, port and token), starts a
 kernel through Jupyter's REST API, executes SDK code in it over the kernel's websocket, and
-checks that it reached localcloud. Then stops everything as Ctrl-C would.
+checks that it reached localcloud. Then stops everything as Ctrl-C would, and checks the other
+ways a lab ends (terminal closed, make killed) leave nothing running either.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import psutil
+import pytest
 from tornado.websocket import websocket_connect
 
 from localcloud.sagemaker.hosting import free_port
@@ -27,6 +30,11 @@ PROBE = ("import sagemaker, json\n"
          "session = sagemaker.Session()\n"
          "print(json.dumps({'bucket': session.default_bucket(),\n"
          "                  'role': sagemaker.get_execution_role()}))\n")
+
+STATUS_PROBE = ("import json, subprocess, sys\n"
+                "result = subprocess.run(['localcloud', 'status'], capture_output=True,\n"
+                "                        text=True)\n"
+                "print(json.dumps(json.loads(result.stdout)))\n")
 
 
 def api(port: int, path: str, method: str = "GET", body: dict | None = None) -> dict:
@@ -76,14 +84,40 @@ async def execute(port: int, kernel_id: str, code: str) -> str:
             return "".join(printed)
 
 
-def test_lab_kernels_talk_to_localcloud(tmp_path):
-    port = free_port()
-    state = tmp_path / "state"
+def start_lab(state: Path, port: int, log: Path) -> subprocess.Popen:
+    """`make lab` in a session of its own, as a terminal would run it; output goes to ``log``."""
     # `-o` keeps make from reinstalling: the suite already runs inside the installed .venv.
     command = ["make", "-C", str(REPO), "-o", ".venv/.installed", "lab", f"LAB_STATE={state}",
                f"LAB_PORT={port}", f"LAB_ARGS=--IdentityProvider.token={TOKEN}"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    with log.open("wb") as output:
+        return subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def lab_processes(state: Path, port: int) -> list[psutil.Process]:
+    """The lab's processes still alive: localcloud (and its model servers), Jupyter, kernels."""
+    found = []
+    for process in psutil.process_iter(["cmdline", "environ"]):
+        try:
+            text = " ".join(process.info["cmdline"] or []) + str(process.info["environ"] or {})
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        if str(state) in text or f"--port={port}" in text:
+            found.append(process)
+    return found
+
+
+def assert_nothing_left(state: Path, port: int) -> None:
+    deadline = time.monotonic() + 30
+    while lab_processes(state, port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not lab_processes(state, port), "the lab left processes running"
+    assert not (state / "service.json").exists(), "localcloud should stop with the lab"
+
+
+def test_lab_kernels_talk_to_localcloud(tmp_path):
+    port, state, log = free_port(), tmp_path / "state", tmp_path / "lab.log"
+    process = start_lab(state, port, log)
     try:
         wait_for_lab(port, process)
         kernel = api(port, "/api/kernels", method="POST", body={"name": "python3"})
@@ -91,10 +125,28 @@ def test_lab_kernels_talk_to_localcloud(tmp_path):
         facts = json.loads(printed.strip().splitlines()[-1])
         assert facts["bucket"] == "sagemaker-us-east-1-123456789012"
         assert ":role/" in facts["role"]
+        # A terminal or kernel of the lab finds the lab's service with the README's commands.
+        found = asyncio.run(execute(port, kernel["id"], STATUS_PROBE))
+        assert json.loads(found.strip().splitlines()[-1])["state_dir"] == str(state.resolve())
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
         process.wait(timeout=60)
-    deadline = time.monotonic() + 30
-    while (state / "service.json").exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not (state / "service.json").exists(), "localcloud should stop with the lab"
+    assert_nothing_left(state, port)
+    output = log.read_text()
+    assert "Shut down this Jupyter server" not in output
+    assert "make: ***" not in output, output[-2000:]
+
+
+@pytest.mark.parametrize("how", ["terminal closed", "make killed"])
+def test_lab_stopped_any_way_leaves_nothing_running(tmp_path, how):
+    port, state, log = free_port(), tmp_path / "state", tmp_path / "lab.log"
+    process = start_lab(state, port, log)
+    try:
+        wait_for_lab(port, process)
+    finally:
+        if how == "terminal closed":
+            os.killpg(process.pid, signal.SIGHUP)  # what closing the terminal sends
+        else:
+            process.kill()  # make dies at once; localcloud notices its parent is gone
+        process.wait(timeout=60)
+    assert_nothing_left(state, port)

@@ -5,13 +5,16 @@
     with LocalCloud() as cloud:          # starts a service (or joins one already running)
         subprocess.run(cmd, env={**os.environ, **cloud.env})
 
-The service runs as its own process group; every container it starts stays in that group, so
-:meth:`LocalCloud.stop` ends all of them at once.
+The service runs as its own process group, and it and every container it starts carry the
+state directory's owner marker (:mod:`localcloud.safety.processes`): :meth:`LocalCloud.stop`
+ends all of them, and :meth:`LocalCloud.start` after a crash first reaps what the crashed run
+left behind.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -25,7 +28,15 @@ from pathlib import Path
 
 import psutil
 
-from .kit import ServiceInfo, apply_environment, client_environment
+from .kit import (
+    ServiceInfo,
+    apply_environment,
+    client_environment,
+    removed_variables,
+    shell_lines,
+)
+from .safety import processes
+from .safety.files import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -74,21 +85,47 @@ class LocalCloud:
 
     def start(self) -> LocalCloud:
         """Start the service, or join the one already running for this state directory."""
-        self.info = self.running()
-        if self.info:
-            log.info("Joining localcloud already running at %s", self.info.url)
-            return self
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        (self.state_dir / "service.json").unlink(missing_ok=True)
-        command = [sys.executable, "-m", "localcloud.server", "--port", str(self.port),
-                   "--state-dir", str(self.state_dir), "--region", self.region]
-        with (self.state_dir / "server.log").open("ab") as server_log:
-            process = subprocess.Popen(command, stdout=server_log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
-        self._owned = True
-        self.info = self._wait_until_ready(process)
+        private_dir(self.state_dir)
+        with self._start_lock():
+            self.info = self.running()
+            if self.info:
+                log.info("Joining localcloud already running at %s", self.info.url)
+                return self
+            leftovers = processes.reap(self.state_dir)
+            if leftovers:
+                log.warning("Stopped %d process(es) a previous localcloud run left behind",
+                            len(leftovers))
+            (self.state_dir / "service.json").unlink(missing_ok=True)
+            process = self._launch()
+            self._owned = True
+            self.info = self._wait_until_ready(process)
         log.info("localcloud started at %s", self.info.url)
         return self
+
+    @contextlib.contextmanager
+    def _start_lock(self):
+        """One start at a time per state directory (two would reap each other's service)."""
+        with (self.state_dir / "start.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _launch(self) -> subprocess.Popen:
+        """Start the server process: its own session, the caller's AWS settings removed (its
+        containers inherit its environment), and the owner marker set."""
+        command = [sys.executable, "-m", "localcloud.server", "--port", str(self.port),
+                   "--state-dir", str(self.state_dir), "--region", self.region]
+        removed = set(removed_variables(os.environ, {}))
+        environment = {**{k: v for k, v in os.environ.items() if k not in removed},
+                       **processes.owner_marker(self.state_dir)}
+        log_file = os.open(self.state_dir / "server.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                           0o600)
+        with os.fdopen(log_file, "ab") as server_log:
+            return subprocess.Popen(command, stdout=server_log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True,
+                                    env=environment)
 
     def _wait_until_ready(self, process: subprocess.Popen) -> ServiceInfo:
         deadline = time.monotonic() + self.startup_timeout
@@ -101,7 +138,7 @@ class LocalCloud:
             if info and info.pid == process.pid:
                 return info
             time.sleep(0.1)
-        self._kill_group(process.pid)
+        processes.reap(self.state_dir)
         raise LocalCloudError(f"localcloud did not become healthy within "
                               f"{self.startup_timeout:.0f} s; see {self.state_dir}/server.log")
 
@@ -112,27 +149,24 @@ class LocalCloud:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self, timeout: float = 20.0) -> None:
-        """Stop the service and every process it started."""
+        """Stop the service and every process any run of it started."""
         info = self.info or ServiceInfo.load(self.state_dir)
-        if info is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(info.pid, signal.SIGTERM)
-        try:
-            psutil.Process(info.pid).wait(timeout=timeout)
-        except psutil.NoSuchProcess:
-            pass
-        except psutil.TimeoutExpired:
-            log.warning("localcloud did not stop within %.0f s; killing it", timeout)
-        self._kill_group(info.pid)
+        if info is not None and self._is_our_server(info.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(info.pid, signal.SIGTERM)
+            try:
+                psutil.Process(info.pid).wait(timeout=timeout)
+            except psutil.NoSuchProcess:
+                pass
+            except psutil.TimeoutExpired:
+                log.warning("localcloud did not stop within %.0f s; killing it", timeout)
+        processes.reap(self.state_dir)
         (self.state_dir / "service.json").unlink(missing_ok=True)
         self.info = None
 
-    @staticmethod
-    def _kill_group(pid: int) -> None:
-        """SIGKILL whatever is left of the service's process group."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGKILL)
+    def _is_our_server(self, pid: int) -> bool:
+        """``pid`` is still this state directory's server (not a recycled PID)."""
+        return any(process.pid == pid for process in processes.owned_processes(self.state_dir))
 
     def reset(self) -> None:
         """Delete every resource (jobs, endpoints, models, S3 objects, logs); keep running."""
@@ -165,6 +199,10 @@ class LocalCloud:
         """A full environment for a subprocess: ``base`` (default os.environ) pointed here,
         with any real AWS credentials removed."""
         return apply_environment(dict(os.environ if base is None else base), self._require())
+
+    def shell_lines(self, base: dict | None = None) -> list[str]:
+        """What ``localcloud env`` prints: ``unset``/``export`` lines for a POSIX shell."""
+        return shell_lines(dict(os.environ if base is None else base), self._require())
 
     def __enter__(self) -> LocalCloud:
         return self.start()

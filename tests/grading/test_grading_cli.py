@@ -13,12 +13,33 @@ def test_generate_check_passes_on_the_fixture_course(fixture_course, capsys):
 
 
 def test_generate_check_lists_drift_and_generate_repairs_it(course_copy, fixture_exercise, capsys):
-    course_copy.exercise_path(fixture_exercise).write_text("{}")
+    solution = course_copy.solution_path(fixture_exercise)
+    solution.write_text(solution.read_text().replace("vocabulary", "word list", 1))
     root = str(course_copy.root)
     assert main(["generate", "--check", "--root", root]) == EXIT_FAILED
     assert f"  changed: {fixture_exercise}" in capsys.readouterr().out
     assert main(["generate", "--root", root]) == EXIT_OK
     assert main(["generate", "--check", "--root", root]) == EXIT_OK
+
+
+def test_generate_refuses_to_overwrite_an_edited_exercise(course_copy, fixture_exercise, capsys):
+    exercise = course_copy.exercise_path(fixture_exercise)
+    exercise.write_text("{}")
+    root = str(course_copy.root)
+    assert main(["generate", "--check", "--root", root]) == EXIT_OK
+    assert main(["generate", "--check", "--strict", "--root", root]) == EXIT_FAILED
+    capsys.readouterr()
+
+    assert main(["generate", "--root", root]) == EXIT_FAILED
+    out = capsys.readouterr().out
+    assert f"not overwritten, because they were edited (your work is safe):\n  {fixture_exercise}" \
+        in out
+    assert "--force" in out
+    assert exercise.read_text() == "{}"
+
+    assert main(["generate", "--force", "--root", root]) == EXIT_OK
+    assert f"replaced {fixture_exercise}; your version is kept in " in capsys.readouterr().out
+    assert main(["generate", "--check", "--strict", "--root", root]) == EXIT_OK
 
 
 def test_generate_reports_marker_errors_without_a_traceback(course_copy, fixture_exercise, caplog):

@@ -17,12 +17,17 @@ GRADED_TEST = "tests/graded/test_review_scoring_word_counts.py"
 
 
 @pytest.mark.parametrize("course", ["repository", "fixture"])
-def test_exercises_do_not_drift_from_solutions(course, fixture_course):
+def test_exercises_do_not_drift_from_solutions(course, fixture_course, strict):
+    """Exercises follow their solutions. A learner's edited exercise is their work: it fails
+    only in strict mode (CI, `make check`), and is otherwise reported as a skip."""
     layout = REPOSITORY if course == "repository" else fixture_course
     report = check_drift(layout)
-    assert report.clean, "run `python -m mlcourse.grading generate`:\n" + "\n".join(
+    in_step = report.clean if strict else report.in_step
+    assert in_step, "run `python -m mlcourse.grading generate`:\n" + "\n".join(
         report.describe()
     )
+    if report.edited:
+        pytest.skip(f"your edited exercises are kept, not compared: {report.describe()}")
 
 
 @pytest.mark.parametrize("course", ["repository", "fixture"])

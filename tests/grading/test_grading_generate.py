@@ -102,12 +102,13 @@ def test_other_files_are_copied_verbatim(course_copy):
 
 
 def test_drift_check_reports_changed_missing_and_stale_files(course_copy, fixture_exercise):
-    course_copy.exercise_path(fixture_exercise).write_text("{}")
+    solution = course_copy.solution_path(fixture_exercise)
+    old = course_copy.solution_path(PurePosixPath("Case-Studies/Review Scoring/Old.ipynb"))
+    old.write_bytes(solution.read_bytes())
+    write_exercises(course_copy)  # Old.ipynb generated and recorded, then its solution goes
+    old.unlink()
+    solution.write_text(solution.read_text().replace("vocabulary", "word list", 1))
     course_copy.exercise_path(SCRIPT).unlink()
-    renamed = course_copy.exercise_path(PurePosixPath("Case-Studies/Review Scoring/Old.ipynb"))
-    renamed.write_text(
-        json.dumps({"cells": [{"id": BANNER_CELL_ID, "source": "generated from `solutions/Old`"}]})
-    )
     learners_file = course_copy.root / "Case-Studies/Review Scoring/my_notes.py"
     learners_file.write_text("print('mine')\n")
     learners_copy = course_copy.root / "Case-Studies/Review Scoring/Word Counts-Copy1.ipynb"
@@ -118,13 +119,52 @@ def test_drift_check_reports_changed_missing_and_stale_files(course_copy, fixtur
         f"missing: {SCRIPT}",
         f"changed: {fixture_exercise}",
         "stale: Case-Studies/Review Scoring/Old.ipynb",
+        "out of date: solutions/exercises.sha256",
     ]
+    assert not report.in_step
 
-    assert not write_exercises(course_copy).clean
+    result = write_exercises(course_copy)
+    assert not result.drift.clean and not result.refused
     assert check_drift(course_copy).clean
-    assert not renamed.exists()
+    assert not course_copy.exercise_path(PurePosixPath("Case-Studies/Review Scoring/Old.ipynb")
+                                         ).exists()
     assert learners_file.exists(), "a file the generator did not write is never removed"
     assert learners_copy.exists(), "nor a copy of an exercise whose solution still exists"
+
+
+def test_a_learners_edits_are_never_overwritten(course_copy, fixture_exercise):
+    exercise = course_copy.exercise_path(fixture_exercise)
+    my_work = exercise.read_text().replace("raise NotImplementedError", "return []  # mine", 1)
+    exercise.write_text(my_work)
+
+    report = check_drift(course_copy)
+    assert report.edited == [fixture_exercise]
+    assert report.in_step and not report.clean, "edits are a learner's work, not drift"
+
+    result = write_exercises(course_copy)
+    assert result.refused == [fixture_exercise]
+    assert exercise.read_text() == my_work
+
+    forced = write_exercises(course_copy, force=True)
+    backup = forced.backed_up[fixture_exercise]
+    assert backup.read_text() == my_work
+    assert backup.relative_to(course_copy.root).parts[0] == "backups"
+    assert backup.relative_to(course_copy.backups).parts[1:] == fixture_exercise.parts
+    assert check_drift(course_copy).clean
+
+
+def test_an_edited_exercise_whose_solution_is_gone_is_kept(course_copy, fixture_exercise):
+    solution = course_copy.solution_path(fixture_exercise)
+    old = PurePosixPath("Case-Studies/Review Scoring/Old.ipynb")
+    course_copy.solution_path(old).write_bytes(solution.read_bytes())
+    write_exercises(course_copy)
+    course_copy.solution_path(old).unlink()
+    edited = course_copy.exercise_path(old)
+    my_work = edited.read_text().replace("raise NotImplementedError", "return []  # mine", 1)
+    edited.write_text(my_work)
+
+    assert write_exercises(course_copy).refused == [old]
+    assert edited.read_text() == my_work
 
 
 def test_writing_is_all_or_nothing_on_marker_errors(course_copy, fixture_exercise):

@@ -13,6 +13,7 @@ import boto3
 import pandas as pd
 import pytest
 import sagemaker
+from lambda_support import create_lambda_role
 from sklearn.model_selection import train_test_split
 from support import write_csv
 
@@ -68,3 +69,11 @@ def upload_boston(session, boston, tmp_path_factory) -> Callable[..., dict[str, 
         return {**uris, "output": f"s3://{session.default_bucket()}/{prefix}/output"}
 
     return upload
+
+
+@pytest.fixture(scope="session")
+def lambda_role(aws_env) -> str:
+    """The ARN of an IAM role Lambda functions may assume (deleted after the session)."""
+    name, arn = create_lambda_role()
+    yield arn
+    boto3.client("iam").delete_role(RoleName=name)

@@ -44,10 +44,19 @@ def test_start_env_status_stop(tmp_path):
     again = localcloud(state, "start", "--port", "0")
     assert "already running" in again.stdout
 
-    exports = localcloud(state, "env").stdout.splitlines()
+    shell = {**os.environ, "AWS_ACCESS_KEY_ID": "AKIAREALKEY", "AWS_PROFILE": "work",
+             "AWS_ENDPOINT_URL_SAGEMAKER": "https://sagemaker.us-east-1.amazonaws.com"}
+    unset, *exports = localcloud(state, "env", env=shell).stdout.splitlines()
     variables = dict(line.removeprefix("export ").split("=", 1) for line in exports)
     assert variables["AWS_ENDPOINT_URL"] == info["url"]
     assert variables["AWS_EC2_METADATA_DISABLED"] == "true"
+    assert variables["AWS_PROFILE"] == "localcloud"
+    assert variables["HTTPS_PROXY"] == variables["http_proxy"] == info["proxy_url"]
+    assert "127.0.0.1" in variables["NO_PROXY"]
+    removed = unset.removeprefix("unset ").split()
+    assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+            "AWS_ENDPOINT_URL_SAGEMAKER"} <= set(removed)
+    assert (state / "service.json").stat().st_mode & 0o777 == 0o600
     config = Path(variables["SAGEMAKER_USER_CONFIG_OVERRIDE"]).read_text()
     assert "TelemetryOptOut: true" in config
 
@@ -71,6 +80,36 @@ def test_run_starts_and_stops_a_service_for_the_command(tmp_path):
     assert ":role/" in facts["role"]
     assert facts["bucket"].startswith("sagemaker-us-east-1-")
     assert not (state / "service.json").exists()
+
+
+PRINT_STATE_DIR = "import os; print(os.environ['LOCALCLOUD_STATE_DIR'])"
+
+
+def test_run_uses_a_running_service_says_so_and_leaves_it_running(tmp_path):
+    state = tmp_path / "state"
+    with LocalCloud(state_dir=state, port=0) as cloud:
+        result = localcloud(state, "run", "--", sys.executable, "-c", PRINT_STATE_DIR)
+        assert f"using the service already running at {cloud.url}" in result.stderr
+        assert result.stdout.strip() == str(state.resolve()), "commands inherit the state dir"
+        assert cloud.running(), "a service started with `localcloud start` keeps running"
+
+
+def test_run_takes_over_a_service_left_by_a_killed_run(tmp_path):
+    state = tmp_path / "state"
+    orphan = LocalCloud(state_dir=state, port=0).start()
+    try:
+        (state / "run.pid").write_text(str(_dead_pid()))
+        result = localcloud(state, "run", "--", sys.executable, "-c", "pass")
+        assert "taking over the service left running" in result.stderr
+        assert orphan.running() is None and not (state / "run.pid").exists()
+    finally:
+        orphan.stop()
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
 
 
 def test_real_credentials_are_masked_and_never_used(cloud):

@@ -21,6 +21,16 @@ NOTEBOOK_TIMEOUT_SECONDS = 900
 _IMDB_SAMPLE = {"DATA_SOURCE": "sample", "N_REVIEWS": 4000, "VOCABULARY_SIZE": 1000,
                 "NUM_ROUND": 100}
 
+# The software-engineering module (solutions/Mini-Projects/Software Engineering/): no cloud;
+# small data keeps each lesson under 30 s.
+_SOFTWARE_ENGINEERING = "solutions/Mini-Projects/Software Engineering"
+_SOFTWARE_ENGINEERING_CI = {
+    f"{_SOFTWARE_ENGINEERING}/1 - Clean and Modular Code.ipynb": {"DATA_SOURCE": "sample"},
+    f"{_SOFTWARE_ENGINEERING}/2 - Efficient Code.ipynb": {
+        "N_RECENT_BOOKS": 2000, "N_CODING_BOOKS": 3000, "N_GIFTS": 100_000},
+    f"{_SOFTWARE_ENGINEERING}/4 - Testing, TDD and Logging.ipynb": {"DATA_SOURCE": "sample"},
+}
+
 #: Small values for CI. Every name here must exist in the notebook's `parameters` cell.
 CI_PARAMETERS: dict[str, dict[str, object]] = {
     "Tutorials/Boston Housing - XGBoost (Batch Transform) - High Level.ipynb": {
@@ -39,6 +49,7 @@ CI_PARAMETERS: dict[str, dict[str, object]] = {
         **_IMDB_SAMPLE, "MAX_JOBS": 4, "MAX_PARALLEL_JOBS": 2},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Updating a Model).ipynb": {
         **_IMDB_SAMPLE, "N_NEW_REVIEWS": 2000},
+    **_SOFTWARE_ENGINEERING_CI,
 }
 
 
@@ -63,6 +74,27 @@ _IMDB_UPDATE = {"original accuracy": _IMDB_ACCURACY, "drifted accuracy (old mode
                 "drifted accuracy (new model)": (0.78, 0.95),
                 "original accuracy (new model)": _IMDB_ACCURACY, "failed requests": (0, 0)}
 
+# Software engineering. Clean code, on the generated sample: alcohol +0.66, volatile acidity
+# -0.40 (the UCI file gives about +0.7 and -0.5).
+_SOFTWARE_ENGINEERING_METRICS = {
+    f"{_SOFTWARE_ENGINEERING}/1 - Clean and Modular Code.ipynb": {
+        "alcohol quality difference": (0.3, 1.5),
+        "volatile acidity quality difference": (-1.5, -0.1)},
+    # Loop / fast version, measured in the same run: typically 100x and more. The floors only
+    # catch a "fast" version that is not.
+    f"{_SOFTWARE_ENGINEERING}/2 - Efficient Code.ipynb": {
+        "common books loop/set speed-up": (5, 1e6),
+        "common books loop/intersect1d speed-up": (3, 1e6),
+        "gift costs loop/vectorised speed-up": (5, 1e6)},
+    # Real git in a scratch repository: 4 commits on main after the merge, 2 model tags.
+    f"{_SOFTWARE_ENGINEERING}/3 - Documentation and Version Control.ipynb": {
+        "commits on main": (4, 4), "tags": (2, 2)},
+    # ruff finds the unused import, the one-line statements and the mutable default (7 lines).
+    f"{_SOFTWARE_ENGINEERING}/5 - Code Review.ipynb": {"linter findings": (3, 20)},
+    # The sample has no repeated rows: exactly the 8 spoiled on purpose go.
+    f"{_SOFTWARE_ENGINEERING}/4 - Testing, TDD and Logging.ipynb": {"rows dropped": (8, 8)},
+}
+
 #: Accepted ranges of the figures a notebook prints in its cells tagged `metrics`
 #: (lines ``name: value``). Wide on purpose: they catch a broken lesson, not noise.
 METRIC_RANGES: dict[str, dict[str, tuple[float, float]]] = {
@@ -81,6 +113,7 @@ METRIC_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "test accuracy": _IMDB_ACCURACY, "best validation auc": (0.85, 1.0)},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Updating a Model).ipynb":
         _IMDB_UPDATE,
+    **_SOFTWARE_ENGINEERING_METRICS,
 }
 
 

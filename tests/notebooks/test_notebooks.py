@@ -42,7 +42,7 @@ def test_notebooks_are_found():
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
-def test_structure(notebook):
+def test_structure(notebook, strict):
     nb = _read(notebook)
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
     parameter_cells = [cell for cell in nb.cells if tagged(cell, "parameters")]
@@ -52,11 +52,14 @@ def test_structure(notebook):
                 if isinstance(target, ast.Name)}
     missing = set(parameters_for(notebook)) - assigned
     assert not missing, f"CI passes parameters the notebook does not define: {missing}"
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or tagged(cell, GOLDEN_TAG):
-            continue
-        assert not cell.get("outputs"), f"cell {index} has committed outputs"
-        assert cell.get("execution_count") is None, f"cell {index} has an execution count"
+    run_cells = [index for index, cell in enumerate(nb.cells)
+                 if cell.cell_type == "code" and not tagged(cell, GOLDEN_TAG)
+                 and (cell.get("outputs") or cell.get("execution_count") is not None)]
+    if run_cells and not strict:
+        # A learner ran the notebook and saved it: that is their work, not a broken lesson.
+        pytest.skip(f"{notebook} was run and saved (outputs kept); maintainers clear outputs "
+                    "before committing (`make check` fails on them)")
+    assert not run_cells, f"cells {run_cells} have committed outputs or execution counts"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
+from localcloud.aws.errors import AWSError, validation
 from localcloud.sagemaker import tuning, tuning_config
 from localcloud.sagemaker.resources import Account, Resource, TagStore, now
 from localcloud.sagemaker.tuning import (
@@ -29,7 +30,6 @@ from localcloud.sagemaker.tuning_config import (
     described_definition,
     parse_request,
 )
-from localcloud.server.errors import AWSError, validation
 
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1"
 OBJECTIVE = "validation:rmse"

@@ -8,6 +8,7 @@ import statistics
 
 import pytest
 
+from localcloud.aws.errors import AWSError
 from localcloud.sagemaker.tuning_search import (
     BAYESIAN,
     GRID,
@@ -19,7 +20,6 @@ from localcloud.sagemaker.tuning_search import (
     stops_early,
     training_job_budget,
 )
-from localcloud.server.errors import AWSError
 
 
 def continuous(name: str, low: str, high: str, scaling: str | None = None) -> dict:

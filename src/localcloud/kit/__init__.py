@@ -12,6 +12,12 @@ a running localcloud:
 - ``SAGEMAKER_USER_CONFIG_OVERRIDE``: an SDK config with ``TelemetryOptOut`` and
   ``DefaultS3Bucket``; ``SAGEMAKER_ADMIN_CONFIG_OVERRIDE`` an empty admin config;
 - ``SAGEMAKER_SUPPRESS_V2_WARNING``;
+- ``HTTP(S)_PROXY``/``ALL_PROXY`` (both spellings) pointing at localcloud's egress guard, with
+  ``NO_PROXY`` exempting loopback: any client that would leave the machine (the AWS CLI with
+  ``--endpoint-url https://...amazonaws.com``, ``curl``, ``requests``, boto3 with or without
+  the kit) is refused by localcloud instead (:mod:`localcloud.safety.egress`);
+- every other ``AWS_*`` variable of the caller (keys, profiles, per-service endpoints, web
+  identity, SSO, ...) is removed, in ``localcloud run`` and ``localcloud env`` alike;
 - ``PYTHONPATH`` starting with the kit's ``site`` folder, whose ``sitecustomize`` installs the
   hooks in :mod:`localcloud.kit.hooks` (short SDK polls, no INFO noise, no traffic to AWS).
 """
@@ -20,8 +26,11 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from ..safety.files import private_dir, write_private
 
 SITE_DIR = Path(__file__).parent / "site"
 PROFILE = "localcloud"
@@ -43,19 +52,24 @@ class ServiceInfo:
     secret_access_key: str
     session_token: str
     state_dir: str
+    proxy_url: str = ""
+    admin_token: str = ""
 
     def save(self) -> None:
-        path = Path(self.state_dir) / SERVICE_FILE
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(asdict(self), indent=2))
-        temporary.replace(path)  # readers never see half a file
+        """Publish the facts, readable by their owner only (they hold secrets)."""
+        write_private(Path(self.state_dir) / SERVICE_FILE, json.dumps(asdict(self), indent=2))
 
     @classmethod
     def load(cls, state_dir: Path) -> ServiceInfo | None:
         path = Path(state_dir) / SERVICE_FILE
         if not path.exists():
             return None
-        return cls(**json.loads(path.read_text()))
+        try:
+            facts = json.loads(path.read_text())
+        except ValueError:  # a file from a crashed start-up
+            return None
+        known = cls.__dataclass_fields__
+        return cls(**{key: value for key, value in facts.items() if key in known})
 
 
 def client_dir(state_dir: Path) -> Path:
@@ -64,18 +78,15 @@ def client_dir(state_dir: Path) -> Path:
 
 def write_client_files(info: ServiceInfo) -> None:
     """The AWS and SageMaker config files the client environment points at."""
-    folder = client_dir(Path(info.state_dir))
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "aws_config").write_text(
-        f"[profile {PROFILE}]\nregion = {info.region}\noutput = json\n"
-        f"endpoint_url = {info.url}\n")
-    credentials = folder / "aws_credentials"
-    credentials.write_text(
-        f"[{PROFILE}]\naws_access_key_id = {info.access_key_id}\n"
-        f"aws_secret_access_key = {info.secret_access_key}\n"
-        f"aws_session_token = {info.session_token}\n")
-    credentials.chmod(0o600)
-    (folder / "sagemaker-config.yaml").write_text(
+    folder = private_dir(client_dir(Path(info.state_dir)))
+    write_private(folder / "aws_config",
+                  f"[profile {PROFILE}]\nregion = {info.region}\noutput = json\n"
+                  f"endpoint_url = {info.url}\n")
+    write_private(folder / "aws_credentials",
+                  f"[{PROFILE}]\naws_access_key_id = {info.access_key_id}\n"
+                  f"aws_secret_access_key = {info.secret_access_key}\n"
+                  f"aws_session_token = {info.session_token}\n")
+    write_private(folder / "sagemaker-config.yaml",
         "SchemaVersion: '1.0'\n"
         "SageMaker:\n"
         "  PythonSDK:\n"
@@ -83,11 +94,13 @@ def write_client_files(info: ServiceInfo) -> None:
         "      TelemetryOptOut: true\n"
         "      Session:\n"
         f"        DefaultS3Bucket: {info.default_bucket}\n")
-    (folder / "sagemaker-admin-config.yaml").write_text("SchemaVersion: '1.0'\n")
+    write_private(folder / "sagemaker-admin-config.yaml", "SchemaVersion: '1.0'\n")
 
 
 def client_environment(info: ServiceInfo, inherited_pythonpath: str | None = None) -> dict:
     """Environment variables that point the SDK, boto3 and the aws CLI at this service."""
+    from ..safety.egress import proxy_environment  # http.server: only where a client is set up
+
     folder = client_dir(Path(info.state_dir))
     pythonpath = str(SITE_DIR)
     if inherited_pythonpath:
@@ -105,18 +118,40 @@ def client_environment(info: ServiceInfo, inherited_pythonpath: str | None = Non
         "SAGEMAKER_ADMIN_CONFIG_OVERRIDE": str(folder / "sagemaker-admin-config.yaml"),
         "SAGEMAKER_SUPPRESS_V2_WARNING": "1",
         "PYTHONPATH": pythonpath,
+        **(proxy_environment(info.proxy_url) if info.proxy_url else {}),
     }
 
 
-#: Variables that would override the isolated profile if the user had them set.
+#: Variables that could make a client use real credentials or a real endpoint. ``env`` unsets
+#: them even when the caller's shell does not have them now; any other ``AWS_*`` variable the
+#: caller has is removed as well.
 MASKED_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                    "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
-                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI")
+                    "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_DEFAULT_PROFILE",
+                    "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
+                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_SDK_LOAD_CONFIG",
+                    "AWS_CA_BUNDLE", "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT")
+
+
+def removed_variables(environ: dict, settings: dict) -> list[str]:
+    """The caller's variables the localcloud environment removes: every ``AWS_*`` variable
+    (and the known credential ones) it does not set itself."""
+    present = {name for name in environ if name.startswith("AWS_")}
+    return sorted((present | set(MASKED_VARIABLES)) - settings.keys())
 
 
 def apply_environment(environ: dict, info: ServiceInfo) -> dict:
-    """A copy of ``environ`` pointed at localcloud, with real AWS credentials masked."""
-    result = {k: v for k, v in environ.items() if k not in MASKED_VARIABLES
-              and not k.startswith("AWS_ENDPOINT_URL_")}
-    result.update(client_environment(info, environ.get("PYTHONPATH")))
-    return result
+    """A copy of ``environ`` pointed at localcloud, with the caller's AWS settings removed."""
+    settings = client_environment(info, environ.get("PYTHONPATH"))
+    removed = set(removed_variables(environ, settings))
+    return {**{k: v for k, v in environ.items() if k not in removed}, **settings}
+
+
+def shell_lines(environ: dict, info: ServiceInfo) -> list[str]:
+    """``unset``/``export`` lines that give a POSIX shell the same environment as
+    :func:`apply_environment` (what ``localcloud env`` prints)."""
+    settings = client_environment(info, environ.get("PYTHONPATH"))
+    lines = [f"unset {' '.join(removed_variables(environ, settings))}"]
+    lines += [f"export {name}={shlex.quote(value)}" for name, value in settings.items()]
+    return lines

@@ -200,6 +200,7 @@ def install() -> None:
         guard_sockets()
     quiet_sdk_logging()
     when_imported("botocore.session", patch_botocore_session)
+    when_imported("awscli.botocore.session", patch_botocore_session)  # the CLI's own copy
     when_imported("sagemaker.session", speed_up_waits)
     when_imported("sagemaker.utils", speed_up_waits)
     # One SDK module calls logging.basicConfig(level=INFO) on import; undo its level change.

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import botocore.session
 
-from ..server.errors import AWSError, unknown_operation
-from ..server.validation import validate_request
+from ..aws.errors import ValidationException, unknown_operation
+from ..aws.validation import validate_request
 from .hosting import Hosting
 from .platform import Platform
 from .resources import Account, TagStore
@@ -65,7 +65,7 @@ class ControlPlane:
 
     def _check_arn(self, arn: str) -> None:
         if not any(table.by_arn(arn) for table in self.arn_tables):
-            raise AWSError("ValidationException", f"Resource {arn} does not exist.")
+            raise ValidationException(f"Resource {arn} does not exist.")
 
     def add_tags(self, params: dict) -> dict:
         self._check_arn(params["ResourceArn"])

@@ -5,6 +5,12 @@ contract (``GET /ping``, ``POST /invocations``). Requests are routed by variant 
 is blue/green: the new configuration's servers start and pass their health check before traffic
 moves to them; requests already running on the old servers finish before those stop; if the new
 servers fail, traffic never moves and the endpoint says why.
+
+Health: as on AWS, an instance whose server dies or stops answering ``/ping`` is replaced
+(:class:`HealthMonitor`). Meanwhile requests go to the variant's healthy instances, and a request
+whose server fails to answer is retried on another one, so an endpoint with two or more instances
+loses no request; with one instance, calls fail with ``ServiceUnavailable`` until the
+replacement answers. Each replacement is logged in the endpoint's log group.
 """
 
 from __future__ import annotations
@@ -22,9 +28,9 @@ from pathlib import Path
 
 import urllib3
 
+from ..aws.errors import AWSError, validation
 from ..containers.contract import BIND_PORT_ENV, ML_ROOT_ENV, MLPaths
 from ..containers.registry import IMAGE_ENV
-from ..server.errors import AWSError, validation
 from .images import UnknownImage, resolve_image
 from .platform import Platform, kill_tree, start_container, unpack_model
 from .resources import Account, Resource, ResourceTable, TagStore, list_response, now, pick
@@ -33,6 +39,9 @@ log = logging.getLogger(__name__)
 
 PING_TIMEOUT_SECONDS = 120
 INVOKE_TIMEOUT_SECONDS = 60  # AWS's limit for a real-time invocation
+HEALTH_CHECK_SECONDS = 0.5  # how often each model server is checked
+HEALTH_PING_TIMEOUT_SECONDS = 2.0
+UNANSWERED_PINGS_BEFORE_REPLACEMENT = 3  # a busy server may miss one ping; three is a hang
 
 
 def free_port() -> int:
@@ -69,6 +78,13 @@ class ModelServer:
         self.pool = urllib3.HTTPConnectionPool("127.0.0.1", self.port, maxsize=16, block=False,
                                                retries=False)
         self.output_tail: list[str] = []
+        self.environment_extra: dict | None = None  # what the platform added (for replacing)
+        self.healthy = True  # False once the health monitor (or a failed request) doubts it
+        self.unanswered_pings = 0
+
+    @property
+    def instance_id(self) -> str:
+        return self.stream_name.rsplit("/", 1)[-1]
 
     def start(self) -> None:
         env = {**self.environment, ML_ROOT_ENV: str(self.paths.root), IMAGE_ENV: self.image.uri,
@@ -114,9 +130,29 @@ class ModelServer:
         return Reply(response.status, response.data,
                      response.headers.get("Content-Type", "application/octet-stream"))
 
+    def check(self) -> str | None:
+        """One health check: why the server is unhealthy, or None when it answers ``/ping``."""
+        code = self.process.poll() if self.process else None
+        if code is not None:
+            return f"its model server exited with code {code}"
+        try:
+            status = self.pool.request("GET", "/ping", timeout=HEALTH_PING_TIMEOUT_SECONDS,
+                                       retries=False).status
+        except urllib3.exceptions.HTTPError:
+            status = None
+        if status == 200:
+            self.unanswered_pings = 0
+            return None
+        self.unanswered_pings += 1
+        if self.unanswered_pings >= UNANSWERED_PINGS_BEFORE_REPLACEMENT:
+            return f"its model server did not answer /ping {self.unanswered_pings} times"
+        return None
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             kill_tree(self.process, grace_seconds=2)
+        elif self.process:
+            self.process.wait()  # collect a dead server: no zombie is left
         self.pool.close()
 
 
@@ -132,10 +168,24 @@ class Variant:
         self.desired_weight = self.weight
         self._next = itertools.cycle(range(len(servers)))
         self._lock = threading.Lock()
+        self.retired = False  # its deployment stopped: nothing may be swapped in any more
 
-    def next_server(self) -> ModelServer:
+    def next_server(self, avoid: tuple[ModelServer, ...] = ()) -> ModelServer | None:
+        """The next healthy server in round-robin order (None when none is healthy)."""
         with self._lock:
-            return self.servers[next(self._next)]
+            for _ in range(len(self.servers)):
+                server = self.servers[next(self._next)]
+                if server.healthy and server not in avoid:
+                    return server
+        return None
+
+    def replace(self, old: ModelServer, new: ModelServer) -> bool:
+        """Put ``new`` in ``old``'s place (False when ``old`` is no longer serving)."""
+        with self._lock:
+            if self.retired or old not in self.servers:
+                return False
+            self.servers[self.servers.index(old)] = new
+            return True
 
     def summary(self) -> dict:
         count = len(self.servers)
@@ -183,6 +233,9 @@ class Deployment:
             self.lock.wait_for(lambda: self.in_flight == 0, timeout=timeout)
 
     def stop(self) -> None:
+        for variant in self.variants.values():
+            with variant._lock:
+                variant.retired = True
         for server in self.servers():
             server.stop()
 
@@ -236,6 +289,7 @@ class Hosting:
                                       "endpoint configuration", account)
         self.endpoints = _hosting_table("Endpoint", "endpoint", "endpoint", account)
         self.live: dict[str, Endpoint] = {}
+        self.health = HealthMonitor(self)
 
     def operations(self) -> dict:
         return {
@@ -407,6 +461,7 @@ class Hosting:
                 unpack_model(archive, paths.model_dir)
         environment = {**(container.get("Environment") or {}), **(extra_env or {})}
         server = ModelServer(self.platform, root, image, environment, log_group, stream_name)
+        server.environment_extra = extra_env
         try:
             server.start()
         except Exception:
@@ -503,6 +558,7 @@ class Hosting:
 
     def shutdown(self) -> None:
         """Stop every model server (service shutdown or reset)."""
+        self.health.stop()
         for endpoint in list(self.live.values()):
             endpoint.deleted = True
             deployment = endpoint.switch_to(None)
@@ -515,6 +571,99 @@ class Hosting:
         for table in (self.endpoints, self.configs, self.models):
             for item in table.all():
                 table.remove(item.name)
+        self.health = HealthMonitor(self)
+
+    def replace_server(self, endpoint: Endpoint, variant: Variant, server: ModelServer,
+                       reason: str) -> None:
+        """Start a new instance for an unhealthy one, swap it in and stop the old one."""
+        name = endpoint.resource.name
+        group = f"/aws/sagemaker/Endpoints/{name}"
+        log.warning("Endpoint %s: instance %s failed its health check (%s); replacing it",
+                    name, server.instance_id, reason)
+        self._log_event(group, server.stream_name,
+                        f"localcloud: instance {server.instance_id} failed its health check "
+                        f"({reason}); replacing it")
+        started = time.monotonic()
+        try:
+            new = self.launch_model_server(
+                variant.spec["ModelName"], server.paths.root, group,
+                f"{variant.name}/i-{uuid.uuid4().hex[:17]}", server.environment_extra)
+        except Exception as error:
+            log.error("Endpoint %s: the replacement of %s failed: %s", name,
+                      server.instance_id, error)
+            self._log_event(group, server.stream_name,
+                            f"localcloud: replacing instance {server.instance_id} failed: {error}")
+            return
+        if endpoint.deleted or not variant.replace(server, new):
+            new.stop()  # the endpoint was deleted or updated meanwhile
+            return
+        server.stop()
+        self._log_event(group, new.stream_name,
+                        f"localcloud: instance {new.instance_id} replaced {server.instance_id} "
+                        f"and passed its health check after {time.monotonic() - started:.1f} s")
+
+    def _log_event(self, group: str, stream: str, message: str) -> None:
+        events = self.platform.log_stream(group, stream)
+        events.write(message)
+        events.close()
 
 
-__all__ = ["Hosting", "ModelServer", "Reply", "AWSError"]
+class HealthMonitor:
+    """Checks every live endpoint's model servers and replaces the unhealthy ones.
+
+    One thread checks every server each :data:`HEALTH_CHECK_SECONDS`; a server that exited,
+    or missed :data:`UNANSWERED_PINGS_BEFORE_REPLACEMENT` pings in a row, is marked unhealthy
+    (routing skips it at once) and replaced in the background. The runtime calls
+    :meth:`suspect` when a request finds a server not answering, which wakes the check.
+    """
+
+    def __init__(self, hosting: Hosting):
+        self.hosting = hosting
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._replacing: set[int] = set()
+        self._thread = threading.Thread(target=self._run, name="endpoint-health", daemon=True)
+        self._thread.start()
+
+    def suspect(self, server: ModelServer) -> None:
+        """A request could not reach ``server``: route around it and check it now."""
+        if server.process and server.process.poll() is not None:
+            server.healthy = False
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            self._wake.wait(HEALTH_CHECK_SECONDS)
+            self._wake.clear()
+            for endpoint in list(self.hosting.live.values()):
+                deployment = endpoint.deployment
+                if deployment is None or endpoint.deleted:
+                    continue
+                for variant in deployment.variants.values():
+                    for server in list(variant.servers):
+                        self._check(endpoint, variant, server)
+
+    def _check(self, endpoint: Endpoint, variant: Variant, server: ModelServer) -> None:
+        if id(server) in self._replacing or self._stopped.is_set() or variant.retired:
+            return
+        reason = server.check()
+        if reason is None:
+            return
+        server.healthy = False
+        self._replacing.add(id(server))
+
+        def replace() -> None:
+            try:
+                self.hosting.replace_server(endpoint, variant, server, reason)
+            finally:
+                self._replacing.discard(id(server))
+
+        threading.Thread(target=replace, daemon=True,
+                         name=f"replace:{server.stream_name}").start()
+
+
+__all__ = ["Hosting", "HealthMonitor", "ModelServer", "Reply", "AWSError"]

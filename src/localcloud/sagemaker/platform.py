@@ -6,15 +6,12 @@ URL every other client uses, exactly as SageMaker's own agents use the public S3
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import subprocess
 import sys
 import tarfile
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -23,12 +20,10 @@ import boto3
 import psutil
 from botocore.config import Config
 
+from ..aws.logs import LogStream
+from ..safety.processes import end_processes
+
 log = logging.getLogger(__name__)
-
-#: CloudWatch shows a TAB of a container's output as "#011" (syslog's octal escape); metric
-#: regexes written for AWS's built-in algorithms depend on it.
-TAB_ESCAPE = "#011"
-
 
 class ChannelError(Exception):
     """Input data could not be provided to the container (becomes a ClientError FailureReason)."""
@@ -141,58 +136,6 @@ def unpack_model(archive: Path, model_dir: Path) -> None:
         tar.extractall(model_dir, filter="data")
 
 
-class LogStream:
-    """Ships lines to one CloudWatch Logs stream in small batches, from a background thread."""
-
-    FLUSH_SECONDS = 0.2
-
-    def __init__(self, client, group: str, stream: str):
-        self.client = client
-        self.group = group
-        self.stream = stream
-        self._pending: list[dict] = []
-        self._lock = threading.Lock()
-        self._closed = threading.Event()
-        self._ensure_stream()
-        self._thread = threading.Thread(target=self._flush_loop, daemon=True,
-                                         name=f"logs:{stream}")
-        self._thread.start()
-
-    def _ensure_stream(self) -> None:
-        for create, kwargs in ((self.client.create_log_group, {"logGroupName": self.group}),
-                               (self.client.create_log_stream, {"logGroupName": self.group,
-                                                               "logStreamName": self.stream})):
-            with contextlib.suppress(self.client.exceptions.ResourceAlreadyExistsException):
-                create(**kwargs)
-
-    def write(self, line: str) -> str:
-        """Queue one line; return it as CloudWatch shows it (what metric regexes must match)."""
-        message = line.rstrip("\n").replace("\t", TAB_ESCAPE)
-        event = {"timestamp": int(time.time() * 1000), "message": message or " "}
-        with self._lock:
-            self._pending.append(event)
-        return message
-
-    def _flush_loop(self) -> None:
-        while not self._closed.wait(self.FLUSH_SECONDS):
-            self.flush()
-        self.flush()
-
-    def flush(self) -> None:
-        with self._lock:
-            events, self._pending = self._pending, []
-        for start in range(0, len(events), 1000):
-            try:
-                self.client.put_log_events(logGroupName=self.group, logStreamName=self.stream,
-                                           logEvents=events[start:start + 1000])
-            except Exception:  # logs must never take a job down
-                log.exception("Could not ship %d log events to %s", len(events), self.stream)
-
-    def close(self) -> None:
-        self._closed.set()
-        self._thread.join(timeout=5)
-
-
 # -- processes --------------------------------------------------------------------------------
 
 def start_container(mode: str, algorithm: str, env: dict[str, str], cwd: Path) -> subprocess.Popen:
@@ -215,13 +158,7 @@ def kill_tree(process: subprocess.Popen, grace_seconds: float = 3.0) -> None:
         family = parent.children(recursive=True) + [parent]
     except psutil.NoSuchProcess:
         return
-    for member in family:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            member.terminate()
-    _, alive = psutil.wait_procs(family, timeout=grace_seconds)
-    for member in alive:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            member.kill()
+    end_processes(family, grace_seconds)
     try:
         process.wait(timeout=grace_seconds)
     except subprocess.TimeoutExpired:

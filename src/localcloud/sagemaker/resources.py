@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..server.errors import AWSError, validation
+from ..aws.errors import AWSError, validation
 
 
 def now() -> datetime:

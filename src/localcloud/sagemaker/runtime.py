@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import urllib3
 
-from ..server.errors import AWSError
-from .hosting import Hosting
+from ..aws.errors import AWSError, ModelError, ValidationError
+from .hosting import Hosting, ModelServer, Reply, Variant
 
 log = logging.getLogger(__name__)
 
@@ -55,22 +55,16 @@ class Runtime:
                            status=413)
         endpoint = self.hosting.endpoint(request.endpoint_name)
         if endpoint is None:
-            raise AWSError("ValidationError", f"Endpoint {request.endpoint_name} of account "
-                                              f"{self.account_id} not found.")
+            raise ValidationError(f"Endpoint {request.endpoint_name} of account "
+                                  f"{self.account_id} not found.")
         deployment = endpoint.acquire()
         try:
             if request.target_variant and request.target_variant not in deployment.variants:
-                raise AWSError("ValidationError",
-                               f"The variant {request.target_variant} was not found for endpoint "
-                               f"{request.endpoint_name}.")
+                raise ValidationError(
+                    f"The variant {request.target_variant} was not found for endpoint "
+                    f"{request.endpoint_name}.")
             variant = deployment.choose(request.target_variant)
-            server = variant.next_server()
-            try:
-                reply = server.invoke(request.body, request.content_type, request.accept,
-                                      request.custom_attributes)
-            except urllib3.exceptions.HTTPError as error:
-                raise self._model_error(request.endpoint_name, 500,
-                                        f"The model server did not answer: {error}") from error
+            reply = self._send(request, variant)
         finally:
             deployment.end()
         if reply.status >= 400:
@@ -78,12 +72,31 @@ class Runtime:
             raise self._model_error(request.endpoint_name, reply.status, message)
         return InvocationResult(reply.body, reply.content_type, variant.name)
 
-    def _model_error(self, endpoint_name: str, status: int, message: str) -> AWSError:
+    def _send(self, request: Invocation, variant: Variant) -> Reply:
+        """Send to a healthy instance; one that does not answer is reported to the health
+        monitor and the request goes to the next one (as AWS routes around a failed
+        instance)."""
+        tried: tuple[ModelServer, ...] = ()
+        while (server := variant.next_server(avoid=tried)) is not None:
+            try:
+                return server.invoke(request.body, request.content_type, request.accept,
+                                     request.custom_attributes)
+            except urllib3.exceptions.HTTPError as error:
+                log.warning("Endpoint %s: instance %s did not answer (%s); trying another",
+                            request.endpoint_name, server.instance_id, error)
+                self.hosting.health.suspect(server)
+                tried += (server,)
+        raise AWSError("ServiceUnavailable",
+                       f"No instance of variant {variant.name} of endpoint "
+                       f"{request.endpoint_name} is healthy right now; an unhealthy instance is "
+                       "being replaced. Retry the call in a few seconds.", status=503)
+
+    def _model_error(self, endpoint_name: str, status: int, message: str) -> ModelError:
         kind = "client" if status < 500 else "server"
         group = f"/aws/sagemaker/Endpoints/{endpoint_name}"
         log_arn = f"arn:aws:logs:{self.region}:{self.account_id}:log-group:{group}"
         text = (f'Received {kind} error ({status}) from primary with message "{message}". '
                 f"See the CloudWatch log group {group} in account {self.account_id} for more "
                 "information.")
-        return AWSError("ModelError", text, status=424, OriginalStatusCode=status,
-                        OriginalMessage=message, LogStreamArn=log_arn)
+        return ModelError(text, OriginalStatusCode=status, OriginalMessage=message,
+                          LogStreamArn=log_arn)

@@ -22,9 +22,9 @@ import subprocess
 import threading
 import time
 
+from ..aws.errors import AWSError, in_use, validation
 from ..containers.contract import ML_ROOT_ENV, MLPaths
 from ..containers.registry import IMAGE_ENV, metric_definitions
-from ..server.errors import AWSError, in_use, validation
 from .images import UnknownImage, resolve_image
 from .jobs import JobCollection
 from .platform import ChannelError, Platform, kill_tree, pack_model, start_container

@@ -17,8 +17,8 @@ import time
 import uuid
 from collections.abc import Iterator
 
-from ..algorithms import recordio
-from ..server.errors import in_use, validation
+from ..aws.errors import in_use, validation
+from ..formats import recordio
 from .hosting import Hosting, ModelServer
 from .jobs import JobCollection
 from .platform import ChannelError, Platform, split_s3_uri

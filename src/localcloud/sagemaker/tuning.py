@@ -23,7 +23,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 
-from ..server.errors import AWSError, in_use, not_found, validation
+from ..aws.errors import AWSError, in_use, not_found, validation
 from .jobs import JobCollection
 from .resources import (
     Account,

@@ -15,8 +15,8 @@ import difflib
 import os
 from dataclasses import dataclass
 
+from ..aws.errors import validation
 from ..containers.registry import metric_definitions
-from ..server.errors import validation
 from .images import UnknownImage, resolve_image
 from .tuning_search import GRID, SearchSpace, training_job_budget
 

@@ -37,7 +37,7 @@ from optuna.distributions import (
 )
 from optuna.trial import TrialState
 
-from ..server.errors import validation
+from ..aws.errors import validation
 
 # optuna reports every trial on its own stderr handler; localcloud logs its training jobs itself.
 optuna.logging.set_verbosity(optuna.logging.WARNING)

@@ -14,16 +14,16 @@ import sys
 import threading
 from pathlib import Path
 
-from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.server import MotoRequestHandler
 from werkzeug.serving import make_server
 
 from ..kit import SERVICE_FILE, ServiceInfo, write_client_files
-from ..sagemaker.control import ControlPlane
-from ..sagemaker.platform import Platform
-from ..sagemaker.resources import Account
-from ..sagemaker.runtime import Runtime
+from ..safety.egress import EgressGuard, proxy_environment
+from ..safety.files import private_dir
+from ..services.account import bootstrap
+from ..services.base import ServiceContext
+from ..services.registry import load_services
 from .app import LocalCloudApp
-from .bootstrap import bootstrap, clear_storage
 
 log = logging.getLogger("localcloud.server")
 
@@ -38,59 +38,76 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-class Service:
-    """The HTTP server, the SageMaker components and the bootstrap, wired together."""
+class Server:
+    """The HTTP server, the registry's services and the account bootstrap, wired together."""
 
     def __init__(self, args: argparse.Namespace):
         if args.host not in ("127.0.0.1", "localhost", "::1"):
             raise SystemExit("localcloud listens on loopback only")
-        self.state_dir = args.state_dir.resolve()
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir = private_dir(args.state_dir.resolve())
+        # Containers inherit this process's environment: they get the egress guard too.
+        self.egress = EgressGuard().start()
+        os.environ.update(proxy_environment(self.egress.url))
         self.region = args.region
-        self.app = LocalCloudApp(DomainDispatcherApplication(create_backend_app),
-                                 on_reset=self.reset)
+        self.services = load_services()
+        self.app = LocalCloudApp(self.services, status=self.status, on_reset=self.reset)
         self.http = make_server(args.host, args.port, self.app, threaded=True,
                                 request_handler=MotoRequestHandler)
         self.url = f"http://127.0.0.1:{self.http.server_port}"
         self.info: ServiceInfo | None = None
-        self.control: ControlPlane | None = None
+        self.started: list = []  # services whose start hook ran, in start order
 
     def start(self) -> None:
         threading.Thread(target=self.http.serve_forever, name="http", daemon=True).start()
         facts = bootstrap(self.url, self.region)
-        platform = Platform(self.url, self.region, facts["account_id"], self.state_dir)
-        account = Account(facts["account_id"], self.region)
-        self.control = ControlPlane(account, platform)
-        self.app.control = self.control
-        self.app.runtime = Runtime(self.control.hosting, facts["account_id"], self.region)
+        context = ServiceContext(url=self.url, region=self.region, state_dir=self.state_dir,
+                                 account_id=facts["account_id"], role_arn=facts["role_arn"],
+                                 default_bucket=facts["default_bucket"],
+                                 services={service.name: service for service in self.services})
+        for service in self.services:
+            service.start(context)
+            self.started.append(service)
         self.info = ServiceInfo(pid=os.getpid(), url=self.url, region=self.region,
-                                state_dir=str(self.state_dir), **facts)
+                                state_dir=str(self.state_dir), proxy_url=self.egress.url,
+                                **facts)
         write_client_files(self.info)
         self.info.save()
         self.app.ready = True
-        log.info("localcloud ready at %s (state in %s)", self.url, self.state_dir)
+        log.info("localcloud ready at %s (state in %s; services: %s)", self.url,
+                 self.state_dir, ", ".join(service.name for service in self.services))
+
+    def status(self) -> dict:
+        merged: dict = {"egress": self.egress.status()}
+        for service in self.started:
+            merged.update(service.status())
+        return merged
 
     def reset(self) -> None:
-        """Delete every resource: jobs, endpoints, models, objects, log groups."""
-        self.control.reset()
-        clear_storage(self.url, self.region, keep_bucket=self.info.default_bucket)
+        """Delete every resource of every service, in registry order (moto's storage last)."""
+        for service in self.started:
+            service.reset()
         log.info("Reset: every resource deleted")
 
     def stop(self) -> None:
         log.info("Stopping localcloud")
         self.app.ready = False
-        if self.control:
-            self.control.shutdown()
+        for service in self.started:
+            try:
+                service.shutdown()
+            except Exception:  # one service failing to stop must not keep the others running
+                log.exception("Service %s did not shut down cleanly", service.name)
         self.http.shutdown()
+        self.egress.stop()
         (self.state_dir / SERVICE_FILE).unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    os.umask(0o077)  # state files (objects, logs, snapshots) are the user's alone
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stdout,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise
-    service = Service(args)
+    service = Server(args)
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())

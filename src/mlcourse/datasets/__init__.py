@@ -13,12 +13,14 @@ from mlcourse.datasets.imdb import (
     read_imdb_reviews,
     write_sample_archive,
 )
+from mlcourse.datasets.wine import load_wine_quality
 
 __all__ = [
     "ImdbData",
     "generate_drifted_reviews",
     "load_boston_housing",
     "load_imdb",
+    "load_wine_quality",
     "read_imdb_reviews",
     "write_sample_archive",
 ]

@@ -6,6 +6,8 @@ they all behave alike:
 - files are cached under one directory: ``cache_dir=`` if given, else ``$MLCOURSE_CACHE_DIR``,
   else ``$XDG_CACHE_HOME/mlcourse`` (``~/.cache/mlcourse``);
 - a cached file whose SHA-256 matches is used as is, with no network access at all;
+- a file whose checksum nobody has recorded yet (``sha256=None``) is cached on first download and
+  trusted afterwards; the SHA-256 it arrived with is logged so that it can be recorded;
 - a download streams to a temporary file beside the target with a tqdm progress bar, is checked
   against the expected SHA-256 (and size, when known), and only then renamed into place, so a
   corrupt or interrupted download never leaves anything a later run would trust;
@@ -75,7 +77,7 @@ class RemoteFile:
     """
 
     url: str
-    sha256: str
+    sha256: str | None
     size: int | None = None
     url_env: str | None = None
 
@@ -105,7 +107,7 @@ class RemoteFile:
 
 def fetch(
     url: str,
-    sha256: str,
+    sha256: str | None,
     cache_dir: str | os.PathLike[str] | None = None,
     *,
     size: int | None = None,
@@ -117,7 +119,8 @@ def fetch(
 
     Args:
         url: where to download from (http, https or file).
-        sha256: expected hex SHA-256 digest of the file.
+        sha256: expected hex SHA-256 digest of the file; None when no checksum is known yet
+            (the file is then not verified, and the digest it arrived with is logged).
         cache_dir: directory to keep the file in (see :func:`cache_root` for the default).
         size: expected size in bytes, checked as well when given.
         filename: name of the cached file; defaults to the last segment of ``url``.
@@ -135,7 +138,7 @@ def fetch(
     with atomic_path(target) as partial:
         actual_sha256, actual_size = _download_to(url, partial, size, progress, timeout)
         _verify(url, target, expected=(sha256, size), actual=(actual_sha256, actual_size))
-    logger.info("Saved %s (%d bytes, sha256 verified)", target, actual_size)
+    logger.info("Saved %s (%d bytes)", target, actual_size)
     return target
 
 
@@ -179,10 +182,13 @@ def _filename_from_url(url: str) -> str:
     return name
 
 
-def _is_cached(target: Path, sha256: str) -> bool:
+def _is_cached(target: Path, sha256: str | None) -> bool:
     """True when ``target`` exists with the right checksum; a wrong one is downloaded again."""
     if not target.is_file():
         return False
+    if sha256 is None:
+        logger.info("Using cached %s (no checksum is known for it)", target)
+        return True
     if sha256_file(target) == sha256.lower():
         logger.info("Using cached %s", target)
         return True
@@ -241,11 +247,15 @@ def _content_length(response: http.client.HTTPResponse) -> int | None:
 
 
 def _verify(
-    url: str, target: Path, *, expected: tuple[str, int | None], actual: tuple[str, int]
+    url: str, target: Path, *, expected: tuple[str | None, int | None], actual: tuple[str, int]
 ) -> None:
     """Raise :class:`ChecksumError` unless the received checksum (and size, if known) match."""
     expected_sha256, expected_size = expected
     actual_sha256, actual_size = actual
+    if expected_sha256 is None:
+        logger.warning("No checksum is recorded for %s; received sha256 %s (%d bytes)",
+                       url, actual_sha256, actual_size)
+        expected_sha256 = actual_sha256
     size_ok = expected_size is None or expected_size == actual_size
     if actual_sha256 == expected_sha256.lower() and size_ok:
         return

@@ -11,10 +11,14 @@ import argparse
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .grade import format_rubric, grade
 from .layout import CourseError, CourseLayout
 from .results import DEFAULT_TIMEOUT_SECONDS
+
+if TYPE_CHECKING:
+    from .generate import WriteReport
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -41,17 +45,39 @@ def _generate(arguments: argparse.Namespace) -> int:
 
     layout = CourseLayout(arguments.root)
     if not arguments.check:
-        report = write_exercises(layout)
-        print("exercises were up to date" if report.clean else "exercises regenerated")
-        return EXIT_OK
+        return _report_written(write_exercises(layout, force=arguments.force))
     report = check_drift(layout)
     if report.clean:
         print("exercises match their solutions")
         return EXIT_OK
+    in_step = report.in_step and not arguments.strict
     print("exercises differ from what `python -m mlcourse.grading generate` writes:")
     for line in report.describe():
         print(f"  {line}")
+    if in_step:
+        print("the edited exercises are kept as they are (a learner's work is never overwritten)")
+        return EXIT_OK
     print("run `python -m mlcourse.grading generate` and commit the result")
+    return EXIT_FAILED
+
+
+def _report_written(result: WriteReport) -> int:
+    drift = result.drift
+    if drift.clean:
+        print("exercises were up to date")
+    elif not drift.in_step or result.backed_up:
+        print("exercises regenerated")
+    for exercise, copy in result.backed_up.items():
+        print(f"replaced {exercise}; your version is kept in {copy}")
+    if not result.refused:
+        return EXIT_OK
+    print("not overwritten, because they were edited (your work is safe):")
+    for exercise in result.refused:
+        print(f"  {exercise}")
+    print(
+        "to replace them with fresh copies anyway, run `python -m mlcourse.grading generate "
+        "--force`: the edited versions are first copied under backups/"
+    )
     return EXIT_FAILED
 
 
@@ -90,7 +116,17 @@ def _parser() -> argparse.ArgumentParser:
 
     generate = commands.add_parser("generate", help="write Mini-Projects/ and Case-Studies/")
     generate.add_argument(
-        "--check", action="store_true", help="write nothing; exit 1 listing files that differ"
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 listing files that differ (edited exercises are allowed)",
+    )
+    generate.add_argument(
+        "--strict", action="store_true", help="with --check: edited exercises count as drift"
+    )
+    generate.add_argument(
+        "--force",
+        action="store_true",
+        help="also replace exercises edited by hand, keeping a copy of each under backups/",
     )
     _add_root(generate, default=Path.cwd())
     generate.set_defaults(command=_generate)

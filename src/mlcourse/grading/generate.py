@@ -11,20 +11,29 @@ generated counterpart at the same relative path outside ``solutions/``:
 
 The output depends only on the solution files, so the drift check can compare bytes. The whole
 tree is built in memory before anything is written: a marker error leaves the exercises untouched.
+
+Learners work in the generated exercises, so the generator never overwrites their work.
+``solutions/exercises.sha256`` records the SHA-256 of every file the generator wrote; an exercise
+that matches neither that record nor the new output has been edited by hand, and is left alone
+unless ``force`` is given, in which case the edited version is first copied under ``backups/``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
+import shutil
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import nbformat
 
 from .layout import (
     GRADED_TAG,
+    MANIFEST_NAME,
     NOTEBOOK_SUFFIX,
     SCRIPT_SUFFIX,
     SOLUTIONS_DIR,
@@ -65,20 +74,45 @@ class GeneratedFile:
 
 @dataclass
 class DriftReport:
-    """How the exercise tree on disk differs from what the generator would write."""
+    """How the exercise tree on disk differs from what the generator would write.
+
+    ``changed`` files are as the generator last wrote them but out of date (safe to rewrite);
+    ``edited`` ones differ from both, so somebody (a learner, normally) changed them by hand.
+    """
 
     missing: list[PurePosixPath] = field(default_factory=list)
     changed: list[PurePosixPath] = field(default_factory=list)
     stale: list[PurePosixPath] = field(default_factory=list)
+    edited: list[PurePosixPath] = field(default_factory=list)
+    manifest_outdated: bool = False
 
     @property
     def clean(self) -> bool:
-        return not (self.missing or self.changed or self.stale)
+        """Nothing differs at all: what CI and maintainers require."""
+        return self.in_step and not self.edited
+
+    @property
+    def in_step(self) -> bool:
+        """The exercises follow their solutions; hand edits (a learner's work) are allowed."""
+        return not (self.missing or self.changed or self.stale or self.manifest_outdated)
 
     def describe(self) -> list[str]:
         """One line per differing file, e.g. ``changed: Mini-Projects/X.ipynb``."""
-        groups = (("missing", self.missing), ("changed", self.changed), ("stale", self.stale))
-        return [f"{label}: {path}" for label, paths in groups for path in paths]
+        groups = (("missing", self.missing), ("changed", self.changed), ("stale", self.stale),
+                  ("edited by hand", self.edited))
+        lines = [f"{label}: {path}" for label, paths in groups for path in paths]
+        if self.manifest_outdated:
+            lines.append(f"out of date: {SOLUTIONS_DIR}/{MANIFEST_NAME}")
+        return lines
+
+
+@dataclass
+class WriteReport:
+    """What :func:`write_exercises` did: the drift it found, and what it backed up or refused."""
+
+    drift: DriftReport
+    backed_up: dict[PurePosixPath, Path] = field(default_factory=dict)
+    refused: list[PurePosixPath] = field(default_factory=list)
 
 
 def build_exercise_tree(layout: CourseLayout) -> list[GeneratedFile]:
@@ -99,32 +133,91 @@ def generate_file(layout: CourseLayout, exercise: PurePosixPath) -> GeneratedFil
 def check_drift(layout: CourseLayout, tree: list[GeneratedFile] | None = None) -> DriftReport:
     """Compare the exercise tree on disk with the generator's output, without writing."""
     tree = build_exercise_tree(layout) if tree is None else tree
-    report = DriftReport()
+    recorded = read_manifest(layout)
+    report = DriftReport(manifest_outdated=_manifest_text(tree) != _read_text(layout.manifest))
     for generated in tree:
         target = layout.exercise_path(generated.exercise)
         if not target.is_file():
             report.missing.append(generated.exercise)
-        elif target.read_bytes() != generated.content:
+            continue
+        digest = _sha256(target.read_bytes())
+        if digest == _sha256(generated.content):
+            continue
+        if digest == recorded.get(generated.exercise):
             report.changed.append(generated.exercise)
-    report.stale = _stale_files(layout, {generated.exercise for generated in tree})
+        else:
+            report.edited.append(generated.exercise)
+    for exercise in _stale_files(layout, {generated.exercise for generated in tree}):
+        digest = _sha256(layout.exercise_path(exercise).read_bytes())
+        (report.stale if digest == recorded.get(exercise) else report.edited).append(exercise)
     return report
 
 
-def write_exercises(layout: CourseLayout) -> DriftReport:
-    """Bring the exercise tree up to date; return what had to change."""
+def write_exercises(layout: CourseLayout, force: bool = False) -> WriteReport:
+    """Bring the exercise tree up to date; return what had to change.
+
+    Files edited by hand are refused (left as they are) unless ``force``, which first copies
+    each of them to ``backups/<date-time>/<its path>``.
+    """
     tree = build_exercise_tree(layout)
-    report = check_drift(layout, tree)
-    to_write = set(report.missing) | set(report.changed)
+    drift = check_drift(layout, tree)
+    result = WriteReport(drift)
+    if force:
+        result.backed_up = _back_up(layout, drift.edited)
+    else:
+        result.refused = list(drift.edited)
+    to_write = set(drift.missing) | set(drift.changed) | set(result.backed_up)
+    expected = {generated.exercise for generated in tree}
     for generated in tree:
         if generated.exercise in to_write:
             target = layout.exercise_path(generated.exercise)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(generated.content)
             logger.info("wrote %s", generated.exercise)
-    for exercise in report.stale:
+    for exercise in drift.stale + [path for path in result.backed_up if path not in expected]:
         layout.exercise_path(exercise).unlink()
         logger.info("removed %s (its solution no longer exists)", exercise)
-    return report
+    if drift.manifest_outdated:
+        layout.manifest.write_text(_manifest_text(tree), encoding="utf-8")
+        logger.info("wrote %s/%s", SOLUTIONS_DIR, MANIFEST_NAME)
+    return result
+
+
+def read_manifest(layout: CourseLayout) -> dict[PurePosixPath, str]:
+    """The digests the generator recorded, by exercise path (empty when there is none)."""
+    recorded = {}
+    for line in _read_text(layout.manifest).splitlines():
+        digest, _, path = line.partition("  ")
+        if path:
+            recorded[PurePosixPath(path)] = digest
+    return recorded
+
+
+def _manifest_text(tree: list[GeneratedFile]) -> str:
+    return "".join(f"{_sha256(item.content)}  {item.exercise}\n" for item in tree)
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _read_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def _back_up(layout: CourseLayout, exercises: list[PurePosixPath]) -> dict[PurePosixPath, Path]:
+    """Copy each file to ``backups/<date-time>/<its path>``; return where each copy went."""
+    if not exercises:
+        return {}
+    folder = layout.backups / datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    copies = {}
+    for exercise in exercises:
+        copy = folder / exercise
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(layout.exercise_path(exercise), copy)
+        copies[exercise] = copy
+        logger.info("kept your version of %s as %s", exercise, copy.relative_to(layout.root))
+    return copies
 
 
 def generated_from(path: Path) -> PurePosixPath | None:

@@ -31,6 +31,11 @@ SCRIPT_SUFFIX = ".py"
 TEST_MODULE_PREFIX = "test_"
 # Code cells with this tag hold what graded tests call: the functions and the imports they need.
 GRADED_TAG = "graded"
+#: Under ``solutions/``: the SHA-256 of every file the generator writes (``sha256sum`` format),
+#: committed with the exercises. It tells a learner's edit from a file the generator wrote.
+MANIFEST_NAME = "exercises.sha256"
+#: Where ``generate --force`` keeps the versions it replaces (one dated folder per run).
+BACKUPS_DIR = "backups"
 
 
 class CourseError(Exception):
@@ -74,6 +79,14 @@ class CourseLayout:
     @property
     def graded_tests(self) -> Path:
         return self.root / GRADED_TESTS_DIR
+
+    @property
+    def manifest(self) -> Path:
+        return self.solutions / MANIFEST_NAME
+
+    @property
+    def backups(self) -> Path:
+        return self.root / BACKUPS_DIR
 
     def solution_path(self, exercise: PurePosixPath) -> Path:
         return self.solutions / exercise

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from model_server import http_request, running_model_server
 
-from localcloud.algorithms import recordio
+from localcloud.algorithms.inputs import channels as channel_data
+from localcloud.algorithms.inputs import recordio_protobuf as recordio
 from localcloud.algorithms.linear_learner import METRIC_DEFINITIONS, Handler, train
-from localcloud.algorithms.linear_learner import data as channel_data
 from localcloud.algorithms.linear_learner.artifact import (
     ADDITIONAL_PARAMS_MEMBER,
     MANIFEST_MEMBER,
@@ -215,8 +215,8 @@ def test_auto_feature_dim_reads_every_file_once(tmp_path, monkeypatch, content_t
                       {"train": train_part, "validation": validation_part},
                       content_type=content_type, shards=2)
     reads = []
-    read_file = channel_data._read_bytes
-    monkeypatch.setattr(channel_data, "_read_bytes",
+    read_file = channel_data.read_bytes
+    monkeypatch.setattr(channel_data, "read_bytes",
                         lambda path: reads.append(path.relative_to(paths.data_dir).as_posix())
                         or read_file(path))
     assert trained_handler(paths).model.feature_dim == 3

@@ -1,4 +1,5 @@
-"""RecordIO framing: the frames of a byte string, and the errors that name where it breaks."""
+"""RecordIO framing and protobuf records: the frames of a byte string, the errors that name where
+it breaks, and the Record messages inside."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import struct
 
 import pytest
 
-from localcloud.algorithms import recordio
+from localcloud.algorithms.inputs import recordio_protobuf
 from localcloud.containers.errors import ClientError
+from localcloud.formats import recordio
 
 MAGIC = 0xCED7230A
 
@@ -58,13 +60,13 @@ def test_split_frames_names_the_source_and_suggests_csv():
 
 
 def test_first_record_reads_only_the_first_frame():
-    record = recordio.Record()
-    record.features[recordio.VALUES_KEY].float32_tensor.values.extend([1.0, 2.0])
+    record = recordio_protobuf.Record()
+    record.features[recordio_protobuf.VALUES_KEY].float32_tensor.values.extend([1.0, 2.0])
     first_frame = framed(record.SerializeToString())
     data = first_frame + b"anything after it"
-    first = recordio.first_record(data, "train/a.pbr")
-    assert list(first.features[recordio.VALUES_KEY].float32_tensor.values) == [1.0, 2.0]
+    first = recordio_protobuf.first_record(data, "train/a.pbr")
+    assert list(first.features[recordio_protobuf.VALUES_KEY].float32_tensor.values) == [1.0, 2.0]
     with pytest.raises(ClientError, match=f"byte {len(first_frame)} does not start"):
-        recordio.parse_records(data, "train/a.pbr")
+        recordio_protobuf.parse_records(data, "train/a.pbr")
     with pytest.raises(ClientError, match="train/a.pbr: holds no RecordIO-protobuf records"):
-        recordio.first_record(b"", "train/a.pbr")
+        recordio_protobuf.first_record(b"", "train/a.pbr")

@@ -298,7 +298,7 @@ def test_header_row_is_named_with_file_and_line(tmp_path, image):
     features, labels = regression_data(20, seed=10)
     text = "MEDV,CRIM,ZN,INDUS,CHAS\n" + as_csv(features, labels)
     message = failure_of(make_job(tmp_path, {"num_round": 5}, {"train": text}))
-    assert "could not convert 'MEDV' to float in line 1, column 1 of train.data" in message
+    assert "train.data: line 1 looks like a header row ('MEDV,CRIM" in message
     assert "label in the first column, no header" in message
 
 
@@ -306,12 +306,12 @@ def test_text_column_is_named_with_line_and_column(tmp_path, image):
     rows = as_csv(*regression_data(5, seed=11)).splitlines()
     rows[2] = rows[2].replace(rows[2].split(",")[3], "high", 1)
     message = failure_of(make_job(tmp_path, {"num_round": 5}, {"train": "\n".join(rows)}))
-    assert "could not convert 'high' to float in line 3, column 4 of train.data" in message
+    assert "train.data: line 3, column 4: 'high' is not a number" in message
 
 
 def test_ragged_rows_are_reported(tmp_path, image):
     message = failure_of(make_job(tmp_path, {"num_round": 5}, {"train": "1,2,3\n4,5,6,7\n"}))
-    assert "train.data is not valid CSV" in message and "Expected 3 fields in line 2" in message
+    assert "train.data: line 2 has 4 values, earlier lines have 3" in message
 
 
 def test_missing_train_channel_lists_the_channels_received(tmp_path, image):
@@ -322,11 +322,13 @@ def test_missing_train_channel_lists_the_channels_received(tmp_path, image):
 
 
 @pytest.mark.parametrize(("hyperparameters", "expected"), [
-    ({"max_depth": 3}, "Missing required hyperparameter: num_round"),
-    ({"num_round": 5, "objective": "reg:nonsense"}, "Hyperparameter objective: reg:nonsense"),
+    ({"max_depth": 3}, "Missing required hyperparameter(s): num_round"),
+    ({"num_round": 5, "objective": "reg:nonsense"},
+     "Invalid value 'reg:nonsense' for hyperparameter objective: expected one of"),
     ({"num_round": 5, "max_dpeth": 3}, "did you mean max_depth?"),
-    ({"num_round": 5, "eta": 2}, "Hyperparameter eta: 2 is not in [0, 1]"),
-    ({"num_round": "five"}, "could not parse 'five' as an integer"),
+    ({"num_round": 5, "eta": 2}, "hyperparameter eta: expected a number in [0, 1]"),
+    ({"num_round": "five"}, "Invalid value 'five' for hyperparameter num_round: expected a "
+                            "positive integer"),
     ({"num_round": 5, "objective": "multi:softprob"}, "num_class"),
     ({"num_round": 5, "eval_metric": "rmsee"}, "did you mean rmse?"),
     ({"num_round": 5, "eval_metric": "auc"}, "Metric 'auc' can only be applied"),
@@ -354,8 +356,8 @@ def test_the_container_records_and_logs_the_failure_reason(tmp_path, monkeypatch
     monkeypatch.setenv(ML_ROOT_ENV, str(tmp_path))
     assert container_main.run_training("xgboost") == 1
     reason = MLPaths(tmp_path).failure_file.read_text()
-    assert reason == ("ClientError: Missing required hyperparameter: num_round (the number of "
-                      "boosting rounds, e.g. num_round=100)")
+    assert reason == ("ClientError: Missing required hyperparameter(s): num_round. num_round is "
+                      "the number of boosting rounds, e.g. num_round=100.")
     assert reason in caplog.text
 
 
@@ -447,7 +449,7 @@ def test_multiclass_csv_lines_hold_the_class_probabilities(multiclass_model, ima
 
 
 @pytest.mark.parametrize(("body", "content_type", "accept", "expected"), [
-    (b"1.0,abc,3.0,4.0\n", "text/csv", "text/csv", "could not convert 'abc' to float in line 1"),
+    (b"1.0,abc,3.0,4.0\n", "text/csv", "text/csv", "line 1, column 2: 'abc' is not a number"),
     (b"1.0,2.0,3.0\n", "text/csv", "text/csv", "expects 4 features per row"),
     (b"0.5,1.0,2.0,3.0,4.0\n", "text/csv", "text/csv", "without the label column"),
     (b"0:1.0 9:2.0\n", "text/libsvm", "text/csv", "Feature index 9 is out of range"),
@@ -524,7 +526,7 @@ def test_model_server_process_serves_csv_and_survives_a_bad_body(regression_mode
         assert rmse([float(v) for v in body.decode().splitlines()], labels) < 1.0
         status, body = http_request(port, "POST", "/invocations", b"CRIM,ZN,INDUS,CHAS\n",
                                     csv_headers)
-        assert status == 400 and b"could not convert 'CRIM'" in body
+        assert status == 400 and b"looks like a header row ('CRIM" in body
         status, _ = http_request(port, "POST", "/invocations", b"1,2,3,4",
                                  {"Content-Type": "x/y"})
         assert status == 415

@@ -26,9 +26,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 
+from localcloud.algorithms.hyperparameters import (
+    AUTO,
+    AnyOf,
+    Boolean,
+    Interval,
+    Options,
+    Schema,
+    auto_or,
+)
 from localcloud.containers.errors import ClientError
 
 log = logging.getLogger(__name__)
@@ -54,7 +62,6 @@ AUTO_LEARNING_RATES = {"adam": 0.1, "rmsprop": 0.03, "sgd": 0.01}
 AUTO_NUM_MODELS = 8
 AUTO_WD = 1e-4
 BALANCED = "balanced"
-AUTO = "auto"
 
 #: The defaults the real container starts from (all strings, as SageMaker hands them over).
 DEFAULTS = {
@@ -135,131 +142,66 @@ class Hyperparameters:
         return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
-# -- value parsers ---------------------------------------------------------------------------
+# -- what each hyperparameter accepts ---------------------------------------------------------
 
+_POSITIVE_INT = Interval(int, 1, None)
+_POSITIVE = Interval(float, 0, None, closed="neither")
+_NON_NEGATIVE = Interval(float, 0, None)
+_UNIT_OPEN = Interval(float, 0, 1, closed="neither",
+                      description="a number between 0 and 1 (exclusive)")
+_UNIT_HALF_OPEN = Interval(float, 0, 1, closed="left")
 
-def _number(text: str) -> float:
-    value = float(text)
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError("not a finite number")
-    return value
-
-
-def _integer(text: str) -> int:
-    value = _number(text)
-    if value != int(value):
-        raise ValueError("not an integer")
-    return int(value)
-
-
-def _boolean(text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered not in ("true", "false"):
-        raise ValueError("not true or false")
-    return lowered == "true"
-
-
-def _check(parse: Callable[[str], object], ok: Callable[[object], bool], expected: str):
-    """A parser that also checks the range; ``expected`` says what a valid value is."""
-
-    def parse_checked(text: str):
-        try:
-            value = parse(text)
-        except ValueError:
-            raise ValueError(expected) from None
-        if not ok(value):
-            raise ValueError(expected)
-        return value
-
-    parse_checked.expected = expected
-    return parse_checked
-
-
-def _choice(*options: str):
-    return _check(str.strip, lambda value: value in options, "one of " + ", ".join(options))
-
-
-_positive_int = _check(_integer, lambda v: v > 0, "a positive integer")
-_positive = _check(_number, lambda v: v > 0, "a positive number")
-_non_negative = _check(_number, lambda v: v >= 0, "a non-negative number")
-_unit_open = _check(_number, lambda v: 0 < v < 1, "a number between 0 and 1 (exclusive)")
-_unit_half_open = _check(_number, lambda v: 0 <= v < 1, "a number in [0, 1)")
-_any_number = _check(_number, lambda v: True, "a number")
-_flag = _check(_boolean, lambda v: True, "true or false")
-
-
-def _auto_or(parser):
-    """``auto`` stays the string ``auto``; anything else goes through ``parser``."""
-
-    expected = f"auto or {parser.expected}"
-
-    def parse(text: str):
-        if text.strip().lower() == AUTO:
-            return AUTO
-        try:
-            return parser(text)
-        except ValueError:
-            raise ValueError(expected) from None
-
-    parse.expected = expected
-    return parse
-
-
-def _weight_mult(text: str):
-    lowered = text.strip().lower()
-    if lowered in (AUTO, BALANCED):
-        return lowered
-    return _positive(text)
-
-
-_weight_mult.expected = "balanced, auto or a positive number"
-
-PARSERS = {
-    "predictor_type": _choice(*PREDICTOR_TYPES),
-    "feature_dim": _auto_or(_positive_int),
-    "num_classes": _check(_integer, lambda v: 1 <= v <= 1_000_000, "an integer from 1 to 1000000"),
-    "epochs": _positive_int,
-    "mini_batch_size": _positive_int,
-    "loss": _choice(AUTO, *{loss for losses in LOSSES_BY_PREDICTOR.values() for loss in losses}),
-    "optimizer": _choice(AUTO, *OPTIMIZERS),
-    "learning_rate": _auto_or(_positive),
-    "momentum": _auto_or(_unit_half_open),
-    "beta_1": _auto_or(_unit_half_open),
-    "beta_2": _auto_or(_unit_half_open),
-    "wd": _auto_or(_non_negative),
-    "l1": _auto_or(_non_negative),
-    "bias_lr_mult": _auto_or(_positive),
-    "bias_wd_mult": _auto_or(_non_negative),
-    "use_bias": _flag,
-    "use_lr_scheduler": _flag,
-    "lr_scheduler_step": _auto_or(_positive_int),
-    "lr_scheduler_factor": _auto_or(_unit_open),
-    "lr_scheduler_minimum_lr": _auto_or(_positive),
-    "init_method": _choice("uniform", "normal"),
-    "init_scale": _positive,
-    "init_sigma": _positive,
-    "init_bias": _any_number,
-    "normalize_data": _auto_or(_flag),
-    "normalize_label": _auto_or(_flag),
-    "unbias_data": _auto_or(_flag),
-    "unbias_label": _auto_or(_flag),
-    "num_point_for_scaler": _positive_int,
-    "num_models": _auto_or(_positive_int),
-    "num_calibration_samples": _auto_or(_positive_int),
-    "binary_classifier_model_selection_criteria": _choice(*SELECTION_CRITERIA),
-    "target_precision": _unit_open,
-    "target_recall": _unit_open,
-    "positive_example_weight_mult": _weight_mult,
-    "f_beta": _positive,
-    "accuracy_top_k": _positive_int,
-    "balance_multiclass_weights": _flag,
-    "margin": _non_negative,
-    "quantile": _unit_open,
-    "loss_insensitivity": _positive,
-    "huber_delta": _positive,
-    "early_stopping_patience": _positive_int,
-    "early_stopping_tolerance": _positive,
+CONSTRAINTS = {
+    "predictor_type": Options(*PREDICTOR_TYPES),
+    "feature_dim": auto_or(_POSITIVE_INT),
+    "num_classes": Interval(int, 1, 1_000_000, description="an integer from 1 to 1000000"),
+    "epochs": _POSITIVE_INT,
+    "mini_batch_size": _POSITIVE_INT,
+    "loss": Options(AUTO, *sorted({loss for losses in LOSSES_BY_PREDICTOR.values()
+                                  for loss in losses})),
+    "optimizer": Options(AUTO, *OPTIMIZERS),
+    "learning_rate": auto_or(_POSITIVE),
+    "momentum": auto_or(_UNIT_HALF_OPEN),
+    "beta_1": auto_or(_UNIT_HALF_OPEN),
+    "beta_2": auto_or(_UNIT_HALF_OPEN),
+    "wd": auto_or(_NON_NEGATIVE),
+    "l1": auto_or(_NON_NEGATIVE),
+    "bias_lr_mult": auto_or(_POSITIVE),
+    "bias_wd_mult": auto_or(_NON_NEGATIVE),
+    "use_bias": Boolean(),
+    "use_lr_scheduler": Boolean(),
+    "lr_scheduler_step": auto_or(_POSITIVE_INT),
+    "lr_scheduler_factor": auto_or(_UNIT_OPEN),
+    "lr_scheduler_minimum_lr": auto_or(_POSITIVE),
+    "init_method": Options("uniform", "normal"),
+    "init_scale": _POSITIVE,
+    "init_sigma": _POSITIVE,
+    "init_bias": Interval(float, None, None),
+    "normalize_data": auto_or(Boolean()),
+    "normalize_label": auto_or(Boolean()),
+    "unbias_data": auto_or(Boolean()),
+    "unbias_label": auto_or(Boolean()),
+    "num_point_for_scaler": _POSITIVE_INT,
+    "num_models": auto_or(_POSITIVE_INT),
+    "num_calibration_samples": auto_or(_POSITIVE_INT),
+    "binary_classifier_model_selection_criteria": Options(*SELECTION_CRITERIA),
+    "target_precision": _UNIT_OPEN,
+    "target_recall": _UNIT_OPEN,
+    "positive_example_weight_mult": AnyOf(Options(BALANCED, AUTO), _POSITIVE),
+    "f_beta": _POSITIVE,
+    "accuracy_top_k": _POSITIVE_INT,
+    "balance_multiclass_weights": Boolean(),
+    "margin": _NON_NEGATIVE,
+    "quantile": _UNIT_OPEN,
+    "loss_insensitivity": _POSITIVE,
+    "huber_delta": _POSITIVE,
+    "early_stopping_patience": _POSITIVE_INT,
+    "early_stopping_tolerance": _POSITIVE,
 }
+
+SCHEMA = Schema("Linear Learner", CONSTRAINTS, required=REQUIRED, defaults=DEFAULTS,
+                required_hint=f"Linear Learner needs feature_dim (number of features) and "
+                              f"predictor_type ({', '.join(PREDICTOR_TYPES)}).")
 
 
 # -- resolution --------------------------------------------------------------------------------
@@ -267,35 +209,15 @@ PARSERS = {
 
 def parse_hyperparameters(provided: dict[str, str]) -> Hyperparameters:
     """Merge the job's hyperparameters over the defaults, check them and resolve ``auto``."""
-    _check_names(provided)
-    merged = {**DEFAULTS, **{name: str(value) for name, value in provided.items()
-                             if not name.startswith("_")}}
+    SCHEMA.check_names(provided)
     log.info("Merging with provided configuration from hyperparameters.json: %s",
              json.dumps(provided, sort_keys=True))
-    values = {name: _parse_value(name, text) for name, text in merged.items()}
+    public = {name: value for name, value in provided.items() if not name.startswith("_")}
+    values = SCHEMA.parse(public)
     tuning = bool(str(provided.get(TUNING_OBJECTIVE_KEY, "")).strip())
     resolved = _resolve(values, tuning)
     log.info("Final configuration: %s", json.dumps(resolved.as_dict(), sort_keys=True))
     return resolved
-
-
-def _check_names(provided: dict[str, str]) -> None:
-    missing = [name for name in REQUIRED if name not in provided]
-    if missing:
-        raise ClientError(f"Missing required hyperparameter(s): {', '.join(missing)}. Linear "
-                          f"Learner needs feature_dim (number of features) and predictor_type "
-                          f"({', '.join(PREDICTOR_TYPES)}).")
-    unknown = sorted(name for name in provided if name not in PARSERS and not name.startswith("_"))
-    if unknown:
-        raise ClientError(f"Unknown hyperparameter(s) for Linear Learner: {', '.join(unknown)}")
-
-
-def _parse_value(name: str, text: str):
-    try:
-        return PARSERS[name](text)
-    except ValueError as error:
-        raise ClientError(f"Invalid value {text!r} for hyperparameter {name}: expected "
-                          f"{error}") from None
 
 
 def _resolve(values: dict, tuning: bool) -> Hyperparameters:

@@ -15,20 +15,18 @@ and the offending value, so a learner can fix the data without reading a stack t
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import xgboost
 from scipy import sparse
 
+from localcloud.algorithms.inputs.csv_table import label_size, read_csv_table
 from localcloud.containers.errors import ClientError, UnsupportedContentType
-from localcloud.containers.media_types import media_parameters, media_type
+from localcloud.containers.media_types import media_type
 
 log = logging.getLogger(__name__)
 
@@ -57,19 +55,13 @@ def channel_format(content_type: str | None) -> str:
     if kind in _LIBSVM_TYPES:
         return LIBSVM
     if kind in _CSV_TYPES:
-        _check_label_size(content_type)
+        label_size(content_type, allowed=(1,))
         return CSV
     if kind in _KNOWN_ELSEWHERE:
         raise ClientError(f"ContentType {content_type} is accepted by SageMaker XGBoost but not "
                           "implemented by localcloud; use text/csv or text/libsvm")
     raise ClientError(f"{content_type} is not an accepted ContentType: "
                       "text/csv, text/csv; label_size=1, text/libsvm, libsvm, csv")
-
-
-def _check_label_size(content_type: str) -> None:
-    if media_parameters(content_type).get("label_size", "1") != "1":
-        raise ClientError(f"{content_type} is not an accepted csv ContentType. "
-                          "Optional parameter label_size must be equal to 1")
 
 
 def request_format(content_type: str) -> str:
@@ -149,9 +141,7 @@ def read_training_file(path: Path, data_format: str, csv_weights: bool = False) 
 
 
 def _labelled_csv(path: Path, csv_weights: bool) -> Records:
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        first_line = handle.readline()
-    table = read_csv_table(path, path.name, _sniff_delimiter(first_line), CSV_TRAINING_HINT)
+    table = read_csv_table(path, path.name, CSV_TRAINING_HINT, delimiter=None)
     if table.shape[0] == 0:
         return Records(features=table, labels=np.empty(0, dtype=np.float32))
     first_feature = 2 if csv_weights else 1
@@ -179,62 +169,10 @@ def read_request(body: bytes, data_format: str) -> Records:
     if not text:
         raise ClientError("The request body is empty; send one or more rows of features")
     if data_format == CSV:
-        delimiter = _sniff_delimiter(text.split("\n", 1)[0])
-        table = read_csv_table(io.StringIO(text), "the request body", delimiter, CSV_REQUEST_HINT)
+        table = read_csv_table(text, "the request body", CSV_REQUEST_HINT, delimiter=None)
         return Records(features=table)
     return parse_libsvm(text.splitlines(), "the request body", labelled=False,
                         hint=LIBSVM_REQUEST_HINT)
-
-
-# -- CSV -------------------------------------------------------------------------------------
-
-def _sniff_delimiter(first_line: str) -> str:
-    """The delimiter of a CSV file, guessed from its first line as the real container does."""
-    try:
-        delimiter = csv.Sniffer().sniff(first_line[:512], delimiters=",;\t| ").delimiter
-    except csv.Error:
-        return ","
-    return "," if delimiter.isalnum() else delimiter
-
-
-def read_csv_table(source: Path | io.StringIO, name: str, delimiter: str, hint: str) -> np.ndarray:
-    """A float32 table; blank lines are skipped, empty cells become NaN (missing values)."""
-    try:
-        frame = pd.read_csv(source, header=None, sep=delimiter, dtype=np.float32,
-                            skip_blank_lines=False, engine="c")
-    except pd.errors.EmptyDataError:
-        return np.empty((0, 0), dtype=np.float32)
-    except pd.errors.ParserError as error:
-        raise ClientError(f"{name} is not valid CSV: {_first_line(error)}; every row needs the "
-                          f"same number of columns; {hint}") from None
-    except ValueError:
-        _rewind(source)
-        raise _non_number_error(source, name, delimiter, hint) from None
-    table = frame.to_numpy()
-    return table[~np.isnan(table).all(axis=1)]  # rows of a blank line are all NaN
-
-
-def _non_number_error(source, name: str, delimiter: str, hint: str) -> ClientError:
-    """Locate the first cell that is not a number (only runs once reading has failed)."""
-    frame = pd.read_csv(source, header=None, sep=delimiter, dtype=str, skip_blank_lines=False,
-                        keep_default_na=False)
-    for column_number, column in enumerate(frame.columns, start=1):
-        cells = frame[column]
-        not_numbers = pd.to_numeric(cells, errors="coerce").isna() & (cells.str.strip() != "")
-        if not_numbers.any():
-            row = int(np.flatnonzero(not_numbers.to_numpy())[0])
-            return ClientError(f"could not convert {cells.iloc[row]!r} to float in line "
-                               f"{row + 1}, column {column_number} of {name}; {hint}")
-    return ClientError(f"{name} could not be read as numbers; {hint}")
-
-
-def _rewind(source) -> None:
-    if hasattr(source, "seek"):
-        source.seek(0)
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[-1]
 
 
 # -- LIBSVM ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ algorithm's documentation
 (https://docs.aws.amazon.com/sagemaker/latest/dg/xgboost_hyperparameters.html) and its
 validation code (sagemaker-xgboost-container ``algorithm_mode/hyperparameter_validation.py``):
 ``num_round`` is required, unknown names are rejected, values out of range fail the job with a
-``ClientError`` naming the hyperparameter.
+``ClientError`` naming the hyperparameter (:mod:`localcloud.algorithms.hyperparameters`).
 
 Legacy spellings that the real images still accept keep working: ``reg:linear`` (xgboost warns
 that it is deprecated in favour of ``reg:squarederror``), ``silent``, ``tree_method=gpu_hist``
@@ -17,12 +17,12 @@ from __future__ import annotations
 import difflib
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import xgboost
 
+from localcloud.algorithms.hyperparameters import Constraint, Interval, Options, Schema, Text
 from localcloud.containers.errors import ClientError
 
 from . import metric_names, metrics
@@ -40,100 +40,63 @@ MULTICLASS_OBJECTIVES = ("multi:softmax", "multi:softprob")
 RENAMED_OBJECTIVES = {"reg:linear": "reg:squarederror"}
 #: Objectives for which ``auc`` makes sense (the container rejects it for the others).
 AUC_OBJECTIVE_PREFIXES = ("binary:", "rank:")
+_FRACTION = Interval(float, 0, 1, closed="right")  # (0, 1]: sampling ratios
 
-
-@dataclass(frozen=True)
-class Spec:
-    """How to read one hyperparameter and which values it accepts."""
-
-    parse: Callable[[str], Any]
-    accepts: Callable[[Any], bool] = lambda value: True
-    expected: str = ""
-    kind: str = "a string"
-
-
-def _interval(low=None, high=None, *, low_open=False, high_open=False):
-    def accepts(value) -> bool:
-        above = low is None or (value > low if low_open else value >= low)
-        below = high is None or (value < high if high_open else value <= high)
-        return above and below
-    left = "(-inf" if low is None else ("(" if low_open else "[") + f"{low}"
-    right = "+inf)" if high is None else f"{high}" + (")" if high_open else "]")
-    return accepts, f"{left}, {right}"
-
-
-def _integer(low=None, high=None) -> Spec:
-    accepts, expected = _interval(low, high)
-    return Spec(parse=int, accepts=accepts, expected=expected, kind="an integer")
-
-
-def _real(low=None, high=None, **openness) -> Spec:
-    accepts, expected = _interval(low, high, **openness)
-    return Spec(parse=float, accepts=accepts, expected=expected, kind="a number")
-
-
-def _choice(*values: str) -> Spec:
-    return Spec(parse=str, accepts=lambda value: value in values, expected=", ".join(values))
-
-
-def _text() -> Spec:
-    return Spec(parse=str)
-
-
-_FRACTION = {"low": 0, "high": 1, "low_open": True}  # (0, 1]: sampling ratios
-
-SPECS: dict[str, Spec] = {
-    "num_round": _integer(1),
-    "early_stopping_rounds": _integer(1),
-    "csv_weights": _integer(0, 1),
-    "booster": _choice("gbtree", "gblinear", "dart"),
-    "silent": _integer(0, 1),
-    "verbosity": _integer(0, 3),
-    "nthread": _integer(1),
-    "eta": _real(0, 1),
-    "gamma": _real(0),
-    "max_depth": _integer(0),
-    "min_child_weight": _real(0),
-    "max_delta_step": _real(0),
-    "subsample": _real(**_FRACTION),
-    "colsample_bytree": _real(**_FRACTION),
-    "colsample_bylevel": _real(**_FRACTION),
-    "colsample_bynode": _real(**_FRACTION),
-    "lambda": _real(0),
-    "alpha": _real(0),
-    "tree_method": _choice("auto", "exact", "approx", "hist", "gpu_hist"),
-    "sketch_eps": _real(0, 1, low_open=True, high_open=True),
-    "scale_pos_weight": _real(0, low_open=True),
-    "updater": _text(),
-    "dsplit": _choice("row", "col"),
-    "refresh_leaf": _integer(0, 1),
-    "process_type": _choice("default", "update"),
-    "grow_policy": _choice("depthwise", "lossguide"),
-    "max_leaves": _integer(0),
-    "max_bin": _integer(0),
-    "predictor": _choice("auto", "cpu_predictor", "gpu_predictor"),
-    "monotone_constraints": _text(),
-    "interaction_constraints": _text(),
-    "sample_type": _choice("uniform", "weighted"),
-    "normalize_type": _choice("tree", "forest"),
-    "rate_drop": _real(0, 1),
-    "one_drop": _integer(0, 1),
-    "skip_drop": _real(0, 1),
-    "lambda_bias": _real(0, 1),
-    "tweedie_variance_power": _real(1, 2, low_open=True, high_open=True),
-    "objective": _choice(*OBJECTIVES),
-    "num_class": _integer(2),
-    "base_score": _real(),
-    "eval_metric": _text(),
-    "seed": _integer(),
-    "num_parallel_tree": _integer(1),
-    "max_cat_to_onehot": _integer(1),
-    "sampling_method": _choice("uniform", "gradient_based"),
-    "save_model_on_termination": _choice("true", "false"),
-    "deterministic_histogram": _choice("true", "false"),
-    "single_precision_histogram": _choice("true", "false"),
-    "_tuning_objective_metric": _text(),
+CONSTRAINTS: dict[str, Constraint] = {
+    "num_round": Interval(int, 1, None),
+    "early_stopping_rounds": Interval(int, 1, None),
+    "csv_weights": Interval(int, 0, 1),
+    "booster": Options("gbtree", "gblinear", "dart"),
+    "silent": Interval(int, 0, 1),
+    "verbosity": Interval(int, 0, 3),
+    "nthread": Interval(int, 1, None),
+    "eta": Interval(float, 0, 1),
+    "gamma": Interval(float, 0, None),
+    "max_depth": Interval(int, 0, None),
+    "min_child_weight": Interval(float, 0, None),
+    "max_delta_step": Interval(float, 0, None),
+    "subsample": _FRACTION,
+    "colsample_bytree": _FRACTION,
+    "colsample_bylevel": _FRACTION,
+    "colsample_bynode": _FRACTION,
+    "lambda": Interval(float, 0, None),
+    "alpha": Interval(float, 0, None),
+    "tree_method": Options("auto", "exact", "approx", "hist", "gpu_hist"),
+    "sketch_eps": Interval(float, 0, 1, closed="neither"),
+    "scale_pos_weight": Interval(float, 0, None, closed="neither"),
+    "updater": Text(),
+    "dsplit": Options("row", "col"),
+    "refresh_leaf": Interval(int, 0, 1),
+    "process_type": Options("default", "update"),
+    "grow_policy": Options("depthwise", "lossguide"),
+    "max_leaves": Interval(int, 0, None),
+    "max_bin": Interval(int, 0, None),
+    "predictor": Options("auto", "cpu_predictor", "gpu_predictor"),
+    "monotone_constraints": Text(),
+    "interaction_constraints": Text(),
+    "sample_type": Options("uniform", "weighted"),
+    "normalize_type": Options("tree", "forest"),
+    "rate_drop": Interval(float, 0, 1),
+    "one_drop": Interval(int, 0, 1),
+    "skip_drop": Interval(float, 0, 1),
+    "lambda_bias": Interval(float, 0, 1),
+    "tweedie_variance_power": Interval(float, 1, 2, closed="neither"),
+    "objective": Options(*OBJECTIVES),
+    "num_class": Interval(int, 2, None),
+    "base_score": Interval(float, None, None),
+    "eval_metric": Text(),
+    "seed": Interval(int, None, None),
+    "num_parallel_tree": Interval(int, 1, None),
+    "max_cat_to_onehot": Interval(int, 1, None),
+    "sampling_method": Options("uniform", "gradient_based"),
+    "save_model_on_termination": Options("true", "false"),
+    "deterministic_histogram": Options("true", "false"),
+    "single_precision_histogram": Options("true", "false"),
+    "_tuning_objective_metric": Text(),
 }
+
+SCHEMA = Schema("SageMaker XGBoost", CONSTRAINTS, required=("num_round",),
+                required_hint="num_round is the number of boosting rounds, e.g. num_round=100.")
 
 #: Read by the algorithm itself, never passed to xgboost.
 CONTAINER_ONLY = frozenset({
@@ -170,10 +133,7 @@ def parse_hyperparameters(raw: dict[str, str]) -> TrainingSettings:
 
     Raises ClientError naming the first problem found, as the real algorithm does.
     """
-    values = {name: _parse_one(name, _unquote(text)) for name, text in raw.items()}
-    if "num_round" not in values:
-        raise ClientError("Missing required hyperparameter: num_round (the number of boosting "
-                          "rounds, e.g. num_round=100)")
+    values = SCHEMA.parse({name: _unquote(text) for name, text in raw.items()})
     _check_objective(values)
     asked, tuned = _requested_metrics(values)
     logged_metrics = _logged_metrics(asked, tuned)
@@ -198,26 +158,6 @@ def _unquote(text: str) -> str:
     except (TypeError, ValueError):
         return text
     return decoded if isinstance(decoded, str) else text
-
-
-def _parse_one(name: str, text: str):
-    spec = SPECS.get(name)
-    if spec is None:
-        raise ClientError(_unknown_hyperparameter_message(name))
-    try:
-        value = spec.parse(text)
-    except ValueError:
-        message = f"Hyperparameter {name}: could not parse {text!r} as {spec.kind}"
-        raise ClientError(message) from None
-    if not spec.accepts(value):
-        raise ClientError(f"Hyperparameter {name}: {text} is not in {spec.expected}")
-    return value
-
-
-def _unknown_hyperparameter_message(name: str) -> str:
-    message = f"Extraneous hyperparameter found: {name} (not a SageMaker XGBoost hyperparameter)"
-    close = difflib.get_close_matches(name, SPECS, n=1)
-    return f"{message}; did you mean {close[0]}?" if close else message
 
 
 def _check_objective(values: dict) -> None:
@@ -283,7 +223,7 @@ def _xgboost_params(values: dict) -> dict[str, Any]:
         if name in OBSOLETE:
             log.info("Hyperparameter %s=%s is not used by xgboost %s; ignoring it",
                      name, value, xgboost.__version__)
-        elif name not in CONTAINER_ONLY:
+        elif name not in CONTAINER_ONLY and not name.startswith("_"):
             params[name] = value
     _translate_legacy_spellings(values, params)
     return params

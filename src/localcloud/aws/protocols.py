@@ -16,7 +16,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from .errors import AWSError
+from .errors import AWSError, SerializationException
 
 JSON_11 = "application/x-amz-json-1.1"
 
@@ -34,20 +34,20 @@ def to_json(document: dict) -> str:
     return json.dumps(document, default=_encode_default)
 
 
-def _request_id_headers() -> dict[str, str]:
+def request_id_headers() -> dict[str, str]:
     return {"x-amzn-RequestId": str(uuid.uuid4())}
 
 
 def json11_response(document: dict) -> Response:
     """A successful JSON 1.1 answer."""
     return Response(to_json(document), status=200, content_type=JSON_11,
-                    headers=_request_id_headers())
+                    headers=request_id_headers())
 
 
 def json11_error(error: AWSError) -> Response:
     """A JSON 1.1 error answer; botocore reads the code from ``__type``."""
     body = {"__type": error.code, "message": error.message, **error.fields}
-    headers = {**_request_id_headers(), "x-amzn-ErrorType": error.code}
+    headers = {**request_id_headers(), "x-amzn-ErrorType": error.code}
     return Response(to_json(body), status=error.status, content_type=JSON_11, headers=headers)
 
 
@@ -55,7 +55,7 @@ def restjson_error(error: AWSError, include_type: bool = True) -> Response:
     """A REST-JSON error answer. Without a type, botocore reports the HTTP status as the code
     (AWS answers an oversized InvokeEndpoint body that way: ``An error occurred (413)``)."""
     body = {"message": error.message, **error.fields}
-    headers = _request_id_headers()
+    headers = request_id_headers()
     if include_type:
         headers["x-amzn-ErrorType"] = error.code
     return Response(to_json(body), status=error.status, content_type="application/json",
@@ -69,10 +69,10 @@ def parse_json_body(raw: bytes) -> dict:
     try:
         document = json.loads(raw)
     except ValueError as error:
-        raise AWSError("SerializationException", f"Request body is not valid JSON: {error}") \
+        raise SerializationException(f"Request body is not valid JSON: {error}") \
             from error
     if not isinstance(document, dict):
-        raise AWSError("SerializationException", "Request body must be a JSON object")
+        raise SerializationException("Request body must be a JSON object")
     return document
 
 

@@ -1,15 +1,12 @@
-"""RecordIO-protobuf, the binary format of SageMaker's first-party algorithms.
+"""RecordIO-protobuf records: the ``aialgs.data.Record`` messages inside RecordIO frames.
 
-A RecordIO-protobuf file or request body is a sequence of MXNet RecordIO frames
-(https://mxnet.apache.org/versions/1.9.1/api/faq/recordio): each frame is a little-endian
-``uint32`` magic ``0xCED7230A``, a ``uint32`` whose low 29 bits give the payload length (the top
-3 bits flag multi-frame records, which SageMaker never writes), the payload, and zero padding to a
-multiple of 4 bytes. Each payload is one ``aialgs.data.Record`` protobuf message
+Each RecordIO frame (:mod:`localcloud.formats.recordio`) of a SageMaker first-party algorithm's
+file or request body holds one ``aialgs.data.Record`` protobuf message
 (``sagemaker/amazon/record.proto`` in the SageMaker Python SDK): a map of named features and a map
 of named labels, each value a ``Float32Tensor``, ``Float64Tensor`` or ``Int32Tensor`` that is dense
 (``values`` only) or sparse (``keys`` and ``shape`` as well). Training data keeps its feature
 vector under ``features["values"]`` and its label under ``label["values"]``; the algorithms'
-responses put their outputs in ``label`` (``score``, ``predicted_label``, ...).
+responses put their outputs in ``label`` (``score``, ``projection``, ``closest_cluster``, ...).
 (https://docs.aws.amazon.com/sagemaker/latest/dg/cdf-training.html)
 
 The SDK ships generated classes for these messages, but importing them imports the whole SDK
@@ -19,21 +16,18 @@ in a private protobuf descriptor pool and lets the protobuf runtime do the parsi
 
 from __future__ import annotations
 
-import struct
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
 from localcloud.containers.errors import ClientError
+from localcloud.formats.recordio import CONTENT_TYPE, frame, frames_of, split_frames
 
-RECORDIO_MAGIC = 0xCED7230A
-CONTENT_TYPE = "application/x-recordio-protobuf"
-_FRAME_HEADER = struct.Struct("<II")
-_MAGIC_BYTES = struct.pack("<I", RECORDIO_MAGIC)
-_LENGTH_MASK = (1 << 29) - 1
+__all__ = ["CONTENT_TYPE", "VALUES_KEY", "Record", "RecordMatrix", "first_record", "frame",
+           "label_records", "parse_records", "records_to_matrix", "tensor_of"]
+
 #: The feature and label entry that SageMaker's writers use for vectors and scalar labels.
 VALUES_KEY = "values"
 
@@ -109,73 +103,7 @@ def _record_class():
 #: The ``aialgs.data.Record`` message class.
 Record = _record_class()
 
-# -- framing -------------------------------------------------------------------------------------
-
-
-class Frame(NamedTuple):
-    """One RecordIO frame of a byte string: ``data[start:end]``, header and padding included."""
-
-    start: int
-    end: int
-    payload: bytes
-
-
-class FramingError(ClientError):
-    """Bytes that are not a sequence of whole RecordIO frames."""
-
-
-def iter_frames(data: bytes) -> Iterator[Frame]:
-    """The RecordIO frames of ``data`` in order, read as they are consumed.
-
-    Raises FramingError (after yielding the frames before it) where the framing breaks.
-    """
-    offset = 0
-    while offset < len(data):
-        if data[offset:offset + 4] != _MAGIC_BYTES:
-            raise FramingError(f"byte {offset} does not start a RecordIO frame")
-        if len(data) - offset < _FRAME_HEADER.size:
-            raise FramingError(f"truncated RecordIO frame header at byte {offset}")
-        _magic, length_word = _FRAME_HEADER.unpack_from(data, offset)
-        if length_word >> 29:
-            # SageMaker's writers never split a record over several frames.
-            raise FramingError(f"multi-part RecordIO record at byte {offset}, which localcloud "
-                               "does not join")
-        length = length_word & _LENGTH_MASK
-        start = offset + _FRAME_HEADER.size
-        if start + length > len(data):
-            raise FramingError(f"truncated RecordIO record at byte {offset}")
-        end = start + _padded(length)
-        # The last frame's padding may be missing; the payload is whole, so it counts.
-        yield Frame(offset, min(end, len(data)), data[start:start + length])
-        offset = end
-
-
-def split_frames(data: bytes, source: str) -> list[bytes]:
-    """The payloads of the RecordIO frames in ``data``; ``source`` names it in error messages."""
-    return [frame.payload for frame in _frames_of(data, source)]
-
-
-def _frames_of(data: bytes, source: str) -> Iterator[Frame]:
-    """:func:`iter_frames` for a channel file or request, its errors naming ``source``."""
-    try:
-        yield from iter_frames(data)
-    except FramingError as error:
-        raise FramingError(f"{source}: not RecordIO-protobuf data ({error}). If this is CSV, "
-                           "declare the channel or request as text/csv.") from None
-
-
-def _padded(length: int) -> int:
-    return (length + 3) & ~3
-
-
-def frame(payloads: Iterable[bytes]) -> bytes:
-    """Wrap serialized messages in RecordIO frames, as SageMaker's writers do."""
-    chunks = []
-    for payload in payloads:
-        chunks.append(_FRAME_HEADER.pack(RECORDIO_MAGIC, len(payload)))
-        chunks.append(payload)
-        chunks.append(b"\x00" * (_padded(len(payload)) - len(payload)))
-    return b"".join(chunks)
+# -- records -----------------------------------------------------------------------------------
 
 
 def parse_records(data: bytes, source: str) -> list:
@@ -186,7 +114,7 @@ def parse_records(data: bytes, source: str) -> list:
 
 def first_record(data: bytes, source: str):
     """The first ``Record`` of a RecordIO-protobuf byte string, without reading the others."""
-    first = next(_frames_of(data, source), None)
+    first = next(frames_of(data, source), None)
     if first is None:
         raise ClientError(f"{source}: holds no RecordIO-protobuf records")
     return _parse_record(first.payload, source, 0)

@@ -1,0 +1,98 @@
+"""The shared hyperparameter vocabulary and CSV reader every built-in uses."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from localcloud.algorithms.hyperparameters import (
+    AnyOf,
+    Boolean,
+    HyperparameterError,
+    Interval,
+    OptionList,
+    Options,
+    Schema,
+    auto_or,
+)
+from localcloud.algorithms.inputs.csv_table import describe_problem, label_size, read_csv_table
+from localcloud.containers.errors import ClientError
+
+
+@pytest.mark.parametrize(("constraint", "good", "bad", "words"), [
+    (Interval(int, 1, None), [("3", 3), ("3.0", 3)], ["0", "2.5", "x", "inf"],
+     "a positive integer"),
+    (Interval(float, 0, 1), [("0", 0.0), ("1", 1.0)], ["-0.1", "1.01", "nan"],
+     "a number in [0, 1]"),
+    (Interval(float, 0, 1, closed="right"), [("1", 1.0)], ["0"], "a number in (0, 1]"),
+    (Interval(float, 0, None), [("0", 0.0)], ["-1"], "a non-negative number"),
+    (Options("regular", "randomized"), [(" regular ", "regular")], ["Regular"],
+     "one of regular, randomized"),
+    (Boolean(), [("True", True), ("false", False)], ["yes", "1"], "true or false"),
+    (auto_or(Interval(int, 1, None)), [("auto", "auto"), ("4", 4)], ["-1"],
+     "auto or a positive integer"),
+    (AnyOf(Options("balanced", "auto"), Interval(float, 0, None, closed="neither")),
+     [("balanced", "balanced"), ("2", 2.0)], ["0"], "balanced, auto or a positive number"),
+    (OptionList(Options("msd", "ssd")), [('["msd", "ssd"]', ["msd", "ssd"]), ("msd", ["msd"]),
+                                         ("['ssd']", ["ssd"])], ['["mse"]', "[]"],
+     'a list of msd, ssd (e.g. ["msd"])'),
+])
+def test_constraints_read_strings_and_say_what_they_accept(constraint, good, bad, words):
+    for text, value in good:
+        assert constraint.parse(text) == value
+    for text in bad:
+        with pytest.raises(ValueError):
+            constraint.parse(text)
+    assert str(constraint) == words
+
+
+SCHEMA = Schema("Demo", {"k": Interval(int, 2, None), "mode": Options("a", "b")},
+                required=("k",), defaults={"mode": "a"}, required_hint="k is the cluster count.")
+
+
+def test_schema_merges_defaults_and_passes_sagemaker_names_through():
+    assert SCHEMA.parse({"k": "3", "_tuning_objective_metric": "test:msd"}) == {
+        "k": 3, "mode": "a", "_tuning_objective_metric": "test:msd"}
+
+
+@pytest.mark.parametrize(("provided", "message"), [
+    ({}, "Missing required hyperparameter(s): k. k is the cluster count."),
+    ({"k": "3", "mdoe": "a"}, "Unknown hyperparameter(s) for Demo: mdoe; did you mean mode?"),
+    ({"k": "1"}, "Invalid value '1' for hyperparameter k: expected an integer in [2, +inf)"),
+    ({"k": "3", "mode": "c"}, "Invalid value 'c' for hyperparameter mode: expected one of a, b"),
+])
+def test_schema_errors_name_the_hyperparameter(provided, message):
+    with pytest.raises(HyperparameterError) as raised:
+        SCHEMA.parse(provided)
+    assert str(raised.value) == message and isinstance(raised.value, ClientError)
+
+
+def test_csv_tables_skip_blank_lines_and_keep_missing_values(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("1;2;3\n\n4;;6\n")
+    table = read_csv_table(path, "data.csv", "hint", delimiter=None)
+    assert table.dtype == np.float32 and table.shape == (2, 3) and np.isnan(table[1, 1])
+    assert read_csv_table("", "empty", "hint").shape == (0, 0)
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("a,b\n1,2\n", "line 1 looks like a header row ('a,b'); CSV data has no header"),
+    ("1,2\n3,x\n", "line 2, column 2: 'x' is not a number"),
+    ("1,2\n3,4,5\n", "line 2 has 3 values, earlier lines have 2"),
+])
+def test_csv_problems_name_line_and_column(text, problem):
+    assert describe_problem(text).startswith(problem)
+    with pytest.raises(ClientError, match=r"^f\.csv: .*; fix it$"):
+        read_csv_table(text, "f.csv", "fix it")
+
+
+def test_empty_cells_can_be_refused():
+    with pytest.raises(ClientError, match="line 2, column 1: an empty value is not a number"):
+        read_csv_table("1,2\n,4\n", "f.csv", "hint", allow_empty_cells=False)
+    assert np.isnan(read_csv_table("1,nan\n", "f.csv", "hint", allow_empty_cells=False)).any()
+
+
+def test_label_size_is_read_and_checked():
+    assert label_size("text/csv") == 1 and label_size("text/csv; label_size=0") == 0
+    with pytest.raises(ClientError, match="label_size must be 1"):
+        label_size("text/csv;label_size=0", allowed=(1,))
