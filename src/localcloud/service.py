@@ -36,6 +36,7 @@ from .kit import (
     shell_lines,
 )
 from .safety import processes
+from .safety.browser import TOKEN_HEADER
 from .safety.files import private_dir
 
 log = logging.getLogger(__name__)
@@ -52,9 +53,15 @@ class LocalCloudError(RuntimeError):
     """The service could not be started, reached or stopped."""
 
 
-def _admin(url: str, route: str, method: str = "GET", timeout: float = 5.0) -> dict:
-    request = urllib.request.Request(f"{url}/_localcloud/{route}", method=method, data=None)
-    with urllib.request.urlopen(request, timeout=timeout) as response:
+#: Admin calls go straight to loopback, whatever proxy the caller's environment names.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _admin(url: str, route: str, method: str = "GET", timeout: float = 5.0,
+           token: str = "") -> dict:
+    request = urllib.request.Request(f"{url}/_localcloud/{route}", method=method, data=None,
+                                     headers={TOKEN_HEADER: token})
+    with _DIRECT.open(request, timeout=timeout) as response:
         return json.loads(response.read())
 
 
@@ -170,12 +177,13 @@ class LocalCloud:
 
     def reset(self) -> None:
         """Delete every resource (jobs, endpoints, models, S3 objects, logs); keep running."""
-        _admin(self._require().url, "reset", method="POST", timeout=120)
+        info = self._require()
+        _admin(info.url, "reset", method="POST", timeout=120, token=info.admin_token)
 
     def status(self) -> dict:
         info = self._require()
         return {"url": info.url, "pid": info.pid, "state_dir": info.state_dir,
-                **_admin(info.url, "status")}
+                **_admin(info.url, "status", token=info.admin_token)}
 
     def _require(self) -> ServiceInfo:
         info = self.info or self.running()

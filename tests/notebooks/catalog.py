@@ -91,6 +91,9 @@ _SOFTWARE_ENGINEERING_METRICS = {
         "commits on main": (4, 4), "tags": (2, 2)},
     # ruff finds the unused import, the one-line statements and the mutable default (7 lines).
     f"{_SOFTWARE_ENGINEERING}/5 - Code Review.ipynb": {"linter findings": (3, 20)},
+    # Fitted to 1,000 draws of N(25, 3) and 500 trials with p = 0.4.
+    f"{_SOFTWARE_ENGINEERING}/6 - Object-Oriented Programming.ipynb": {
+        "gaussian mean": (24.5, 25.5), "gaussian stdev": (2.7, 3.3), "binomial p": (0.33, 0.47)},
     # The sample has no repeated rows: exactly the 8 spoiled on purpose go.
     f"{_SOFTWARE_ENGINEERING}/4 - Testing, TDD and Logging.ipynb": {"rows dropped": (8, 8)},
 }

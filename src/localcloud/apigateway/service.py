@@ -82,11 +82,6 @@ class ApiGatewayService(Service):
         with self._lock:
             self._snapshots.clear()
 
-    def status(self) -> dict:
-        if not self.context:
-            return {}
-        return {"rest_apis": [api["name"] for api in self.client.get_rest_apis()["items"]]}
-
     def handle(self, request: Request) -> Response:
         found = EXECUTE_API.match(request.path)
         if found:

@@ -85,6 +85,8 @@ def _framework(name: str, package: str, *repositories: str) -> ImageFamily:
 IMAGES: tuple[ImageFamily, ...] = (
     _algorithm("xgboost", "xgboost", "sagemaker-xgboost", "xgboost"),
     _algorithm("linear-learner", "linear_learner", "linear-learner"),
+    _algorithm("pca", "pca", "pca"),
+    _algorithm("kmeans", "kmeans", "kmeans"),
     # sagemaker-pytorch holds the legacy framework 0.4 and 1.0 images (training and serving).
     _framework("pytorch", "pytorch", "pytorch-training", "pytorch-inference",
                "sagemaker-pytorch"),

@@ -18,6 +18,7 @@ from moto.server import MotoRequestHandler
 from werkzeug.serving import make_server
 
 from ..kit import SERVICE_FILE, ServiceInfo, write_client_files
+from ..safety.browser import new_admin_token
 from ..safety.egress import EgressGuard, proxy_environment
 from ..safety.files import private_dir
 from ..services.account import bootstrap
@@ -50,7 +51,9 @@ class Server:
         os.environ.update(proxy_environment(self.egress.url))
         self.region = args.region
         self.services = load_services()
-        self.app = LocalCloudApp(self.services, status=self.status, on_reset=self.reset)
+        self.admin_token = new_admin_token()
+        self.app = LocalCloudApp(self.services, status=self.status, on_reset=self.reset,
+                                 admin_token=self.admin_token)
         self.http = make_server(args.host, args.port, self.app, threaded=True,
                                 request_handler=MotoRequestHandler)
         self.url = f"http://127.0.0.1:{self.http.server_port}"
@@ -69,7 +72,7 @@ class Server:
             self.started.append(service)
         self.info = ServiceInfo(pid=os.getpid(), url=self.url, region=self.region,
                                 state_dir=str(self.state_dir), proxy_url=self.egress.url,
-                                **facts)
+                                admin_token=self.admin_token, **facts)
         write_client_files(self.info)
         self.info.save()
         self.app.ready = True

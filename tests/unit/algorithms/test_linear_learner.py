@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from checks import dense_records, sdk_amazon_common
 from model_server import http_request, running_model_server
 
 from localcloud.algorithms.inputs import channels as channel_data
@@ -30,11 +31,11 @@ from localcloud.algorithms.linear_learner.hyperparameters import parse_hyperpara
 from localcloud.algorithms.linear_learner.losses import OBJECTIVE_NAMES, Loss
 from localcloud.algorithms.linear_learner.metrics import SelectionCriterion, choose_threshold
 from localcloud.algorithms.linear_learner.model import LinearModel
-from localcloud.algorithms.linear_learner.ndarray_file import load_ndarrays, save_ndarrays
 from localcloud.algorithms.linear_learner.sgd import Normalizer, linear_outputs, model_variants
 from localcloud.containers.__main__ import run_training
 from localcloud.containers.contract import MLPaths
 from localcloud.containers.errors import ClientError, UnsupportedContentType
+from localcloud.formats.ndarray import load_ndarrays, save_ndarrays
 
 CSV = "text/csv"
 RECORDIO = recordio.CONTENT_TYPE
@@ -70,23 +71,6 @@ def write_job(root: Path, hyperparameters: dict, channels: dict, content_type: s
                 (folder / f"part-{index}.pbr").write_bytes(
                     dense_records(features[rows], labels[rows]))
     return paths
-
-
-def sdk_amazon_common():
-    """The SageMaker SDK's RecordIO helpers, imported without the SDK's EC2 metadata probe."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        patch.setenv("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
-        return pytest.importorskip("sagemaker.amazon.common")
-
-
-def dense_records(features, labels=None) -> bytes:
-    """Dense float32 RecordIO-protobuf records, written by the SDK as ``record_set()`` does."""
-    buffer = io.BytesIO()
-    sdk_amazon_common().write_numpy_to_dense_tensor(
-        buffer, np.asarray(features, dtype=np.float32),
-        None if labels is None else np.asarray(labels, dtype=np.float32))
-    return buffer.getvalue()
 
 
 def csv_text(rows) -> str:

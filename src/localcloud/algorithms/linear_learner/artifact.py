@@ -16,7 +16,7 @@ network returns the prediction in label units (Simon, *Learn Amazon SageMaker*, 
 Boston Housing; public Lambda examples that read fc0_weight / fc0_bias).
 
 What we write: the same four members, the weights in the real NDArray binary format (see
-:mod:`.ndarray_file`; byte-identical to ``mx.nd.save``) and a symbol graph
+:mod:`localcloud.formats.ndarray`; byte-identical to ``mx.nd.save``) and a symbol graph
 ``data -> FullyConnected fc0 (num_hidden K) -> <output> out`` with a label variable ``out_label``,
 where ``<output>`` is ``LinearRegressionOutput`` (regressor), ``LogisticRegressionOutput`` (binary
 classifier: the network outputs the probability) or ``SoftmaxOutput`` (multiclass). Feature and
@@ -40,10 +40,10 @@ from pathlib import Path
 import numpy as np
 
 from localcloud.containers.errors import ClientError
+from localcloud.formats.ndarray import load_ndarrays, save_ndarrays
 
 from .hyperparameters import BINARY, MULTICLASS
 from .model import DEFAULT_THRESHOLD, LinearModel
-from .ndarray_file import load_ndarrays, save_ndarrays
 
 MODEL_FILE = "model_algo-1"
 CHECKPOINT_PREFIX = "mx-mod"

@@ -19,6 +19,8 @@ every training and tuning job without loading the algorithm.
 
 from __future__ import annotations
 
+from localcloud.algorithms.first_party_log import PROGRESS_DEFINITIONS
+
 from .channels import CHANNELS, TEST
 
 _SCORE = r"#quality_metric: host=\S+, {channel} {name} <score>=(\S+)"
@@ -44,11 +46,7 @@ _FINAL_METRICS = {
 
 
 def _metric_definitions() -> list[dict[str, str]]:
-    definitions = [
-        {"Name": "train:progress", "Regex": r"#progress_metric: host=\S+, completed (\S+) %"},
-        {"Name": "train:throughput",
-         "Regex": r"#throughput_metric: host=\S+, train throughput=(\S+) records/second"},
-    ]
+    definitions = list(PROGRESS_DEFINITIONS)
     for channel in CHANNELS:
         final_objective = _LOSS.format(channel=channel, name=r"\S+_objective")
         if channel == TEST:  # the test set is scored once, after training
