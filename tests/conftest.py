@@ -87,7 +87,7 @@ def aws_env(cloud):
 
 @pytest.fixture
 def no_leaks(cloud):
-    """Fail a test that leaves a job, endpoint or model server running."""
+    """Fail a test that leaves a job, endpoint, model server or Lambda function behind."""
     yield
     status = cloud.status()
     assert status["endpoints"] == [], f"endpoints left: {status['endpoints']}"
@@ -95,3 +95,4 @@ def no_leaks(cloud):
     assert status["training_jobs_running"] == []
     assert status["transform_jobs_running"] == []
     assert status["tuning_jobs_running"] == []
+    assert status.get("lambda_functions", []) == [], "Lambda functions left"

@@ -6,6 +6,12 @@ Each module does one thing and works the same against real AWS and against local
 - ``mlcourse.text``: review cleaning, vocabularies and bag-of-words encoding
 - ``mlcourse.teardown``: delete endpoints with their configs and models
 - ``mlcourse.grading``: exercise generation and the learner's grade command
+- ``mlcourse.kernel``: in a notebook kernel, plain tracebacks and hints for first errors
+  (installed by importing ``mlcourse``; nothing happens outside IPython)
 """
 
+from . import kernel as _kernel
+
 __version__ = "0.1.0"
+
+_kernel.install()

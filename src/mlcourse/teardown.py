@@ -371,6 +371,15 @@ def find_leftovers(prefix: str | None = None, *, since: datetime | None = None,
     return leftovers
 
 
+def running_jobs(prefix: str | None = None, *, since: datetime | None = None,
+                 client: Any = None) -> list[Resource]:
+    """Training, transform and tuning jobs still running (named ``prefix...``, created after
+    ``since``): what an interrupted cell may have left behind."""
+    sm = sagemaker_client(client)
+    return [Resource(kind.kind, name) for kind in _KINDS if kind.is_job
+            for name in _list_names(sm, kind, prefix, since)]
+
+
 def delete_leftovers(prefix: str | None = None, *, since: datetime | None = None,
                      dry_run: bool = True, client: Any = None,
                      wait: bool = False) -> list[Resource]:
@@ -403,6 +412,7 @@ __all__ = [
     "delete_leftovers",
     "endpoint_resources",
     "find_leftovers",
+    "running_jobs",
     "sagemaker_client",
     "torn_down",
 ]

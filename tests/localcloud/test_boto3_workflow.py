@@ -145,6 +145,7 @@ def test_empty_prefix_fails_with_a_reason(sm, session):
     description = wait_for_job(sm, job)
     assert description["TrainingJobStatus"] == "Failed"
     assert "No S3 objects found" in description["FailureReason"]
+    assert description["ModelArtifacts"]["S3ModelArtifacts"].endswith(f"/{job}/output/model.tar.gz")
 
 
 def test_unknown_endpoint_is_a_validation_error():
@@ -187,12 +188,22 @@ def test_max_runtime_is_enforced(sm, session, data):
 
 def test_stop_training_job(sm, session, data):
     job = unique("stopme")
-    sm.create_training_job(**training_request(job, session, {"train": data["train"]},
-                                              num_round=1000000, eta=0.001))
+    request = training_request(job, session, {"train": data["train"]}, num_round=1000000,
+                               eta=0.001)
+    sm.create_training_job(**request)
+    planned = f"{request['OutputDataConfig']['S3OutputPath']}/{job}/output/model.tar.gz"
+    # As on AWS, the artifact's location is known (and described) from the start, so the SDK's
+    # `model_data` never fails with KeyError on a job that is still running.
+    running = sm.describe_training_job(TrainingJobName=job)
+    assert running["TrainingJobStatus"] == "InProgress"
+    assert running["ModelArtifacts"] == {"S3ModelArtifacts": planned}
+    assert "FailureReason" not in running
     time.sleep(1.5)
     sm.stop_training_job(TrainingJobName=job)
     description = wait_for_job(sm, job)
     assert description["TrainingJobStatus"] == "Stopped"
+    assert description["ModelArtifacts"] == {"S3ModelArtifacts": planned}
+    assert "FailureReason" not in description
     with pytest.raises(ClientError) as raised:
         sm.stop_training_job(TrainingJobName=job)
     assert "status Stopped" in raised.value.response["Error"]["Message"]

@@ -7,7 +7,9 @@ predict -> batch transform -> attach -> delete. The same code runs on AWS.
 from __future__ import annotations
 
 import io
+import os
 import tarfile
+from pathlib import Path
 
 import boto3
 import pytest
@@ -73,6 +75,10 @@ def test_log_lines_use_aws_format(trained):
     messages = [event["message"] for event in events["events"]]
     assert any(m.startswith("[0]#011train-rmse:") and "#011validation-rmse:" in m
                for m in messages)
+    # Paths read as on AWS (/opt/ml/...), never as folders of localcloud's state directory.
+    assert any("/opt/ml/model/xgboost-model" in m for m in messages)
+    state_dir = str(Path(os.environ.get("LOCALCLOUD_STATE_DIR", "/nonexistent")))
+    assert not any("opt_ml" in m or state_dir in m for m in messages)
 
 
 def test_model_artifact_loads_with_xgboost(trained, boston, tmp_path):

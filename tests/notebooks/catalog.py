@@ -29,6 +29,8 @@ _SOFTWARE_ENGINEERING_CI = {
     f"{_SOFTWARE_ENGINEERING}/2 - Efficient Code.ipynb": {
         "N_RECENT_BOOKS": 2000, "N_CODING_BOOKS": 3000, "N_GIFTS": 100_000},
     f"{_SOFTWARE_ENGINEERING}/4 - Testing, TDD and Logging.ipynb": {"DATA_SOURCE": "sample"},
+    # A venv without its own pip saves the ~8 s ensurepip takes; pip installs into it all the same.
+    f"{_SOFTWARE_ENGINEERING}/7 - Packaging and Publishing.ipynb": {"SCRATCH_VENV_WITH_PIP": False},
 }
 
 #: Small values for CI. Every name here must exist in the notebook's `parameters` cell.
@@ -45,6 +47,8 @@ CI_PARAMETERS: dict[str, dict[str, object]] = {
                                                                              "Low Level")},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Batch Transform).ipynb":
         _IMDB_SAMPLE,
+    "Tutorials/IMDB Sentiment Analysis - XGBoost - Web App.ipynb": {
+        **_IMDB_SAMPLE, "N_API_CHECKS": 100},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Hyperparameter Tuning).ipynb": {
         **_IMDB_SAMPLE, "MAX_JOBS": 4, "MAX_PARALLEL_JOBS": 2},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Updating a Model).ipynb": {
@@ -94,6 +98,10 @@ _SOFTWARE_ENGINEERING_METRICS = {
     # Fitted to 1,000 draws of N(25, 3) and 500 trials with p = 0.4.
     f"{_SOFTWARE_ENGINEERING}/6 - Object-Oriented Programming.ipynb": {
         "gaussian mean": (24.5, 25.5), "gaussian stdev": (2.7, 3.3), "binomial p": (0.33, 0.47)},
+    # The sdist and the wheel reach the local index; the scratch venv imports what it served.
+    f"{_SOFTWARE_ENGINEERING}/7 - Packaging and Publishing.ipynb": {
+        "files uploaded": (2, 2), "installed version matches": (1, 1),
+        "imported from the scratch venv": (1, 1)},
     # The sample has no repeated rows: exactly the 8 spoiled on purpose go.
     f"{_SOFTWARE_ENGINEERING}/4 - Testing, TDD and Logging.ipynb": {"rows dropped": (8, 8)},
 }
@@ -112,6 +120,10 @@ METRIC_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         _BOSTON_TUNING_LOW,
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Batch Transform).ipynb": {
         "test accuracy": _IMDB_ACCURACY},
+    # Web app: every answer through API Gateway -> Lambda -> endpoint must equal the endpoint's
+    # own answer for the same review (the function encodes reviews as training did).
+    "Tutorials/IMDB Sentiment Analysis - XGBoost - Web App.ipynb": {
+        "api accuracy": _IMDB_ACCURACY, "api agreement with the endpoint": (1.0, 1.0)},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Hyperparameter Tuning).ipynb": {
         "test accuracy": _IMDB_ACCURACY, "best validation auc": (0.85, 1.0)},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Updating a Model).ipynb":

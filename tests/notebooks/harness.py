@@ -37,12 +37,14 @@ class Execution:
     log: str
 
 
-def execute(notebook: Path, environ: dict[str, str]) -> Execution:
-    """Run ``notebook`` (relative to the repo) with its CI parameters; return what happened."""
+def execute(notebook: Path, environ: dict[str, str],
+            parameters: dict[str, object] | None = None) -> Execution:
+    """Run ``notebook`` (relative to the repo) with its CI parameters (or ``parameters``);
+    return what happened."""
     source = REPO / notebook
     output = BUILD_DIR / notebook
     output.parent.mkdir(parents=True, exist_ok=True)
-    parameters = parameters_for(notebook)
+    parameters = parameters_for(notebook) if parameters is None else parameters
     parameter_file = output.with_suffix(".parameters.yaml")
     parameter_file.write_text(yaml.safe_dump(parameters))
     command = [sys.executable, "-m", "papermill", str(source), str(output),

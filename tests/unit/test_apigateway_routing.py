@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import boto3
+from types import SimpleNamespace
+
 import pytest
 
 from localcloud.apigateway.proxy import MalformedProxyResponse, proxy_response
@@ -49,13 +50,15 @@ def test_proxy_response_contract():
             proxy_response(bad)
 
 
+def _client(endpoint_url: str, region: str):
+    """Stands in for a boto3 client (the kit may redirect real ones to localcloud here)."""
+    return SimpleNamespace(meta=SimpleNamespace(endpoint_url=endpoint_url, region_name=region))
+
+
 def test_invoke_url_on_aws_and_offline():
-    aws = boto3.client("apigateway", region_name="eu-west-1", aws_access_key_id="x",
-                       aws_secret_access_key="x",
-                       endpoint_url="https://apigateway.eu-west-1.amazonaws.com")
+    aws = _client("https://apigateway.eu-west-1.amazonaws.com", "eu-west-1")
     assert invoke_url("abc123", "prod", aws) == \
         "https://abc123.execute-api.eu-west-1.amazonaws.com/prod"
-    local = boto3.client("apigateway", region_name="us-east-1", aws_access_key_id="x",
-                         aws_secret_access_key="x", endpoint_url="http://127.0.0.1:4566")
+    local = _client("http://127.0.0.1:4566", "us-east-1")
     assert invoke_url("abc123", "prod", local) == \
         "http://127.0.0.1:4566/restapis/abc123/prod/_user_request_"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import socket
 import tarfile
 from pathlib import Path
 
@@ -119,6 +120,20 @@ def test_http_error_raises_download_error_and_caches_nothing(http_server, cache_
     assert not isinstance(raised.value, ChecksumError)
     assert url in str(raised.value)
     assert _cache_contents(cache_dir) == []
+
+
+def test_offline_error_is_one_message_saying_how_to_work_offline(cache_dir):
+    # Nothing listens on a port just released: what a learner offline meets.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/aclImdb_v1.tar.gz"
+
+    with pytest.raises(DownloadError) as raised:
+        fetch(url, PAYLOAD_SHA256, cache_dir, progress=False)
+
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__, \
+        "one traceback, not two chained ones"
+    assert 'DATA_SOURCE = "sample"' in str(raised.value)
 
 
 def test_interrupted_transfer_leaves_no_partial_file(http_server, cache_dir):

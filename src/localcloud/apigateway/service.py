@@ -57,6 +57,9 @@ class ApiGatewayService(Service):
         self.context: ServiceContext | None = None
         self._snapshots: dict[tuple[str, str], list[dict]] = {}  # (api, deployment) -> resources
         self._lock = threading.Lock()
+        # Whether moto's API Gateway has been used since the last reset: importing it costs
+        # seconds, which a reset of a cloud that never served an API should not pay.
+        self._used = False
 
     def recognises(self, environ: dict) -> bool:
         path = environ.get("PATH_INFO", "")
@@ -76,16 +79,20 @@ class ApiGatewayService(Service):
         return self.context.service("moto")
 
     def reset(self) -> None:
+        if not self._used:
+            return
         for page in self.client.get_paginator("get_rest_apis").paginate():
             for api in page["items"]:
                 self.client.delete_rest_api(restApiId=api["id"])
         with self._lock:
             self._snapshots.clear()
+        self._used = False
 
     def handle(self, request: Request) -> Response:
         found = EXECUTE_API.match(request.path)
         if found:
             return self._execute(request, found["api"], found["stage"], found["path"] or "/")
+        self._used = True
         response = Response.from_app(self.moto, request.environ)
         deployment = DEPLOYMENTS.match(request.path)
         if deployment and request.method == "POST" and response.status_code == 201:

@@ -19,14 +19,21 @@ TAB_ESCAPE = "#011"
 
 
 class LogStream:
-    """Ships lines to one CloudWatch Logs stream in small batches, from a background thread."""
+    """Ships lines to one CloudWatch Logs stream in small batches, from a background thread.
+
+    ``path_aliases`` maps local folders to the paths the process would see on AWS (a
+    container's ``/opt/ml`` lives under the state directory here), so a log reads the same on
+    both and never shows localcloud's state directory.
+    """
 
     FLUSH_SECONDS = 0.2
 
-    def __init__(self, client, group: str, stream: str):
+    def __init__(self, client, group: str, stream: str,
+                 path_aliases: dict[str, str] | None = None):
         self.client = client
         self.group = group
         self.stream = stream
+        self._path_aliases = dict(path_aliases or {})
         self._pending: list[dict] = []
         self._lock = threading.Lock()
         self._closed = threading.Event()
@@ -45,6 +52,8 @@ class LogStream:
     def write(self, line: str) -> str:
         """Queue one line; return it as CloudWatch shows it (what metric regexes must match)."""
         message = line.rstrip("\n").replace("\t", TAB_ESCAPE)
+        for local, shown in self._path_aliases.items():
+            message = message.replace(local, shown)
         event = {"timestamp": int(time.time() * 1000), "message": message or " "}
         with self._lock:
             self._pending.append(event)

@@ -87,6 +87,7 @@ IMAGES: tuple[ImageFamily, ...] = (
     _algorithm("linear-learner", "linear_learner", "linear-learner"),
     _algorithm("pca", "pca", "pca"),
     _algorithm("kmeans", "kmeans", "kmeans"),
+    _algorithm("forecasting-deepar", "deepar", "forecasting-deepar"),
     # sagemaker-pytorch holds the legacy framework 0.4 and 1.0 images (training and serving).
     _framework("pytorch", "pytorch", "pytorch-training", "pytorch-inference",
                "sagemaker-pytorch"),

@@ -90,7 +90,8 @@ class ModelServer:
         env = {**self.environment, ML_ROOT_ENV: str(self.paths.root), IMAGE_ENV: self.image.uri,
                BIND_PORT_ENV: str(self.port), "AWS_ENDPOINT_URL": self.platform.endpoint_url,
                "AWS_DEFAULT_REGION": self.platform.region}
-        self.stream = self.platform.log_stream(self.log_group, self.stream_name)
+        self.stream = self.platform.log_stream(self.log_group, self.stream_name,
+                                               container_root=self.paths.root)
         self.process = start_container("serve", self.image.algorithm, env, self.paths.root)
         threading.Thread(target=self._pump_output, daemon=True,
                          name=f"serve:{self.stream_name}").start()

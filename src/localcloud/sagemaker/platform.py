@@ -21,6 +21,7 @@ import psutil
 from botocore.config import Config
 
 from ..aws.logs import LogStream
+from ..containers.contract import DEFAULT_ML_ROOT
 from ..safety.processes import end_processes
 
 log = logging.getLogger(__name__)
@@ -117,8 +118,10 @@ class Platform:
 
     # -- CloudWatch Logs ----------------------------------------------------------------------
 
-    def log_stream(self, group: str, stream: str) -> LogStream:
-        return LogStream(self.logs, group, stream)
+    def log_stream(self, group: str, stream: str, container_root: Path | None = None) -> LogStream:
+        """A log stream; lines naming ``container_root`` show it as ``/opt/ml``, as on AWS."""
+        aliases = {str(container_root): DEFAULT_ML_ROOT} if container_root else None
+        return LogStream(self.logs, group, stream, aliases)
 
 
 def pack_model(model_dir: Path, archive: Path) -> Path:

@@ -78,6 +78,12 @@ class MetricParser:
                 for name, values in self.history.items()]
 
 
+def model_artifact_uri(description: dict) -> str:
+    """Where a training job's ``model.tar.gz`` goes: ``<S3OutputPath>/<job>/output/``."""
+    output = description["OutputDataConfig"]["S3OutputPath"].rstrip("/")
+    return f"{output}/{description['TrainingJobName']}/output/model.tar.gz"
+
+
 class TrainingJob:
     """One training job: its description and the thread running its container."""
 
@@ -138,7 +144,8 @@ class TrainingJob:
     def _run(self) -> None:
         # The job's log stream exists from the start, so a failure before the container runs
         # (no data, unknown image) is in the log too.
-        self.stream = self.platform.log_stream(LOG_GROUP, f"{self.name}/algo-1-{int(time.time())}")
+        self.stream = self.platform.log_stream(LOG_GROUP, f"{self.name}/algo-1-{int(time.time())}",
+                                               container_root=self.paths.root)
         try:
             self._set_secondary("Starting")
             image = resolve_image(self.description["AlgorithmSpecification"]["TrainingImage"])
@@ -279,11 +286,9 @@ class TrainingJob:
         if not any(self.paths.model_dir.iterdir()):
             return  # nothing was saved (e.g. stopped before the first checkpoint)
         output = self.description["OutputDataConfig"]["S3OutputPath"].rstrip("/")
-        uri = f"{output}/{self.name}/output/model.tar.gz"
         archive = pack_model(self.paths.model_dir, self.folder / "model.tar.gz")
-        self.platform.upload(archive, uri)
+        self.platform.upload(archive, model_artifact_uri(self.description))
         archive.unlink()  # S3 holds it now; the state directory keeps only model/ and logs
-        self.resource.update(ModelArtifacts={"S3ModelArtifacts": uri})
         if any(self.paths.output_data_dir.iterdir()):
             output_archive = pack_model(self.paths.output_data_dir, self.folder / "output.tar.gz")
             self.platform.upload(output_archive, f"{output}/{self.name}/output/output.tar.gz")
@@ -339,6 +344,10 @@ class TrainingJobs(JobCollection[TrainingJob]):
             "CreationTime": created,
             "LastModifiedTime": created,
             "SecondaryStatusTransitions": [],
+            # AWS answers with the artifact's planned location from the start, whatever the
+            # status (the API marks the field required): the SDK's `model_data` reads it.
+            "ModelArtifacts": {"S3ModelArtifacts": model_artifact_uri(
+                {"TrainingJobName": name, **params})},
             "EnableNetworkIsolation": params.get("EnableNetworkIsolation", False),
             "EnableInterContainerTrafficEncryption": params.get(
                 "EnableInterContainerTrafficEncryption", False),

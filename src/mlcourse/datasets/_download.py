@@ -214,8 +214,9 @@ def _download_to(
             ) as bar:
                 sha256, received = _copy(response, out, bar)
     except (OSError, http.client.HTTPException) as error:
-        # URLError and HTTPError are OSErrors; IncompleteRead is an HTTPException.
-        raise _download_error(url, str(error)) from error
+        # URLError and HTTPError are OSErrors; IncompleteRead is an HTTPException. The reason is
+        # in the message: a second, chained traceback would only bury it.
+        raise _download_error(url, str(error)) from None
     if announced is not None and received < announced:
         # urllib returns a short body silently when the connection drops early.
         raise _download_error(url, f"the transfer stopped after {received} of {announced} bytes")
@@ -234,10 +235,17 @@ def _copy(source: BinaryIO, target: BinaryIO, bar: tqdm) -> tuple[str, int]:
     return digest.hexdigest(), copied
 
 
+#: What to do when a download fails: every loader has an offline sample (``source="sample"``).
+OFFLINE_HINT = (
+    'Working offline? Set DATA_SOURCE = "sample" in the notebook\'s parameters cell (or pass '
+    'source="sample"): it makes a small dataset with the same layout, with no download.'
+)
+
+
 def _download_error(url: str, reason: str) -> DownloadError:
     return DownloadError(
         f"Could not download {url}: {reason}. Check the network connection (or the URL), "
-        "then run again; nothing was cached."
+        f"then run again; nothing was cached.\n{OFFLINE_HINT}"
     )
 
 

@@ -1,10 +1,10 @@
 """What every built-in algorithm must do, and the tiny problems the check suite gives each one.
 
 In the spirit of scikit-learn's ``estimator_checks``: a new built-in adds one :class:`Case` to
-:data:`CASES` and test_algorithm_checks.py then trains it from CSV (and RecordIO-protobuf when
-the algorithm reads it), serves every request and answer type it supports, makes it fail on a bad
-hyperparameter, parses its metric lines with the service's own parser, and runs it under batch
-transform in a localcloud.
+:data:`CASES` and test_algorithm_checks.py then trains it from CSV (JSON Lines time series for
+DeepAR; RecordIO-protobuf too when the algorithm reads it), serves every request and answer type
+it supports, makes it fail on a bad hyperparameter, parses its metric lines with the service's
+own parser, and runs it under batch transform in a localcloud.
 
 Also here: the helpers that write RecordIO-protobuf with the SageMaker SDK's own writer, so
 channel files look exactly like ``record_set()``'s.
@@ -89,6 +89,32 @@ def regression_problem(rows: int = 120) -> Problem:
     return Problem(features, labels.astype(np.float32))
 
 
+@dataclass(frozen=True)
+class SeriesProblem:
+    """Tiny time-series data (DeepAR's): ``features`` holds JSON series objects; the held-out
+    part of a split is every series whole (a test channel), the training part without its last
+    ``horizon`` points."""
+
+    features: list[dict]
+    horizon: int
+    labels: None = None
+
+    def split(self, rows: int) -> tuple[SeriesProblem, SeriesProblem]:
+        history = [{**item, "target": item["target"][:-self.horizon]} for item in self.features]
+        return SeriesProblem(history, self.horizon), self
+
+
+def series_problem(count: int = 4, days: int = 60, horizon: int = 7) -> SeriesProblem:
+    """Daily series with a weekly cycle and noise."""
+    rng = np.random.default_rng(5)
+    time = np.arange(days)
+    return SeriesProblem([
+        {"start": f"2020-0{index + 1}-01",
+         "target": np.round(5 + index + 2 * np.sin(2 * np.pi * time / 7)
+                            + rng.normal(0, 0.3, days), 3).tolist()}
+        for index in range(count)], horizon)
+
+
 def blobs_problem(rows: int = 120) -> Problem:
     """Three well separated clusters in 4 dimensions, no labels."""
     rng = np.random.default_rng(4)
@@ -103,8 +129,9 @@ class Case:
 
     name: str  #: the row of localcloud.containers.registry
     hyperparameters: dict[str, str]
-    problem: Callable[[], Problem]
-    csv_content_type: str  #: how a CSV training channel is declared
+    problem: Callable[[], Problem | SeriesProblem]
+    #: how the training channels are declared (CSV, or JSON Lines for time series)
+    training_content_type: str
     request_types: tuple[str, ...]
     accept_types: tuple[str, ...]
     bad_hyperparameter: tuple[str, str]
@@ -113,8 +140,9 @@ class Case:
     metric_channel: str | None = None
     trains_on_recordio: bool = True
     env: dict[str, str] = field(default_factory=dict)
-    #: the answer type batch transform asks for (one line per example)
+    #: the answer type batch transform asks for (one line per example), and its input type
     transform_accept: str = JSONLINES
+    transform_content_type: str = CSV
 
     @property
     def image(self) -> str:
@@ -152,6 +180,13 @@ CASES = (
          blobs_problem, UNLABELLED_CSV, request_types=(CSV, JSON, JSONLINES, RECORDIO),
          accept_types=(JSON, JSONLINES, RECORDIO, CSV), bad_hyperparameter=("k", "0"),
          metrics=("test:msd", "test:ssd", "train:progress"), metric_channel="test"),
+    Case("forecasting-deepar", {"time_freq": "D", "context_length": "7",
+                                "prediction_length": "7", "epochs": "2",
+                                "mini_batch_size": "16", "num_cells": "8"},
+         series_problem, JSONLINES, request_types=(JSON, JSONLINES),
+         accept_types=(JSON, JSONLINES), bad_hyperparameter=("likelihood", "poisson"),
+         metrics=("train:loss", "train:final_loss", "test:RMSE", "test:mean_wQuantileLoss"),
+         metric_channel="test", trains_on_recordio=False, transform_content_type=JSONLINES),
 )
 
 
@@ -169,7 +204,9 @@ def write_training_job(root: Path, case: Case, content_type: str,
     for channel, problem in channels.items():
         folder = paths.channel_dir(channel)
         folder.mkdir(parents=True, exist_ok=True)
-        if content_type == RECORDIO:
+        if isinstance(problem, SeriesProblem):
+            (folder / "part-0.json").write_bytes(request_body(problem.features, JSONLINES))
+        elif content_type == RECORDIO:
             (folder / "part-0.pbr").write_bytes(dense_records(problem.features, problem.labels))
         else:
             (folder / "part-0.csv").write_text(csv_text(problem.features, problem.labels))
@@ -178,8 +215,13 @@ def write_training_job(root: Path, case: Case, content_type: str,
     return paths
 
 
-def request_body(features: np.ndarray, content_type: str) -> bytes:
-    """``features`` in a request format every first-party algorithm (and XGBoost) reads."""
+def request_body(features: np.ndarray | list[dict], content_type: str) -> bytes:
+    """``features`` in a request format every first-party algorithm (and XGBoost) reads; time
+    series (a list of JSON objects) as DeepAR reads them."""
+    if isinstance(features, list):
+        if content_type == JSON:
+            return json.dumps({"instances": features}).encode()
+        return "".join(json.dumps(item) + "\n" for item in features).encode()
     if content_type == CSV:
         return csv_text(features).encode()
     if content_type == LIBSVM:

@@ -1,10 +1,11 @@
 """The check suite every built-in passes (cases and helpers in checks.py).
 
-For each algorithm: it trains on tiny CSV (and RecordIO-protobuf) data through the container entry
-point; its log carries the metrics its definitions promise, read by the service's own parser; its
-model serves every request and answer type it supports, in process and as a model-server process;
-a bad hyperparameter fails the job with a FailureReason naming it; batch transform runs it over a
-CSV object in the session's localcloud.
+For each algorithm: it trains on tiny CSV (JSON Lines time series for DeepAR; RecordIO-protobuf
+too) data through the container entry point; its log carries the metrics its definitions
+promise, read by the service's own parser; its model serves every request and answer type it
+supports, in process and as a model-server process; a bad hyperparameter fails the job with a
+FailureReason naming it; batch transform runs it over a CSV (or JSON Lines) object in the
+session's localcloud.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import boto3
 import pytest
 from checks import (
     CASES,
-    CSV,
     RECORDIO,
     Case,
     count_answers,
@@ -58,16 +58,16 @@ def case(request) -> Case:
 
 @pytest.fixture
 def trained(tmp_path_factory, case, monkeypatch) -> tuple[Case, MLPaths]:
-    """The case's model, trained on CSV."""
+    """The case's model, trained on CSV (JSON Lines for time series)."""
     root = tmp_path_factory.mktemp(case.name)
-    paths, status = train(root, monkeypatch, case, case.csv_content_type)
+    paths, status = train(root, monkeypatch, case, case.training_content_type)
     assert status == 0, paths.failure_file.read_text()
     return case, paths
 
 
 def test_trains_from_csv_as_a_container_and_logs_its_metrics(tmp_path, case):
     """Run as the platform runs it: a container process whose output becomes the job's log."""
-    paths = write_training_job(tmp_path, case, case.csv_content_type)
+    paths = write_training_job(tmp_path, case, case.training_content_type)
     container = subprocess.run(
         [sys.executable, "-m", "localcloud.containers", "train", case.name],
         env={**os.environ, ML_ROOT_ENV: str(tmp_path), **case.env}, capture_output=True,
@@ -91,7 +91,7 @@ def test_trains_from_recordio_protobuf(tmp_path, monkeypatch, case):
 
 def test_a_bad_hyperparameter_fails_with_a_reason_naming_it(tmp_path, monkeypatch, case):
     name, value = case.bad_hyperparameter
-    paths, status = train(tmp_path, monkeypatch, case, case.csv_content_type,
+    paths, status = train(tmp_path, monkeypatch, case, case.training_content_type,
                           {**case.hyperparameters, name: value})
     reason = paths.failure_file.read_text()
     assert status == 1 and reason.startswith("ClientError: ") and name in reason
@@ -121,7 +121,7 @@ def test_serves_as_a_model_server_process(trained, tmp_path):
                                     {"Content-Type": content_type, "Accept": accept})
         assert status == 200 and count_answers(body, accept) == ANSWERED_EXAMPLES
         status, _ = http_request(port, "POST", "/invocations", b"not,numbers",
-                                 {"Content-Type": "text/csv", "Accept": accept})
+                                 {"Content-Type": content_type, "Accept": accept})
         assert status == 400
         assert http_request(port, "GET", "/ping")[0] == 200
 
@@ -137,7 +137,8 @@ def test_runs_under_batch_transform(trained, aws_env, tmp_path):
             tar.add(item, arcname=item.name)
     s3.upload_file(str(archive), bucket, f"{name}/model.tar.gz")
     features = case.problem().features
-    s3.put_object(Bucket=bucket, Key=f"{name}/input/rows.csv", Body=request_body(features, CSV))
+    s3.put_object(Bucket=bucket, Key=f"{name}/input/rows.csv",
+                  Body=request_body(features, case.transform_content_type))
     sm.create_model(ModelName=name, ExecutionRoleArn="arn:aws:iam::123456789012:role/checks",
                     PrimaryContainer={"Image": case.image,
                                       "ModelDataUrl": f"s3://{bucket}/{name}/model.tar.gz"})
@@ -146,7 +147,7 @@ def test_runs_under_batch_transform(trained, aws_env, tmp_path):
             TransformJobName=name, ModelName=name, MaxPayloadInMB=1,
             TransformInput={"DataSource": {"S3DataSource": {
                 "S3DataType": "S3Prefix", "S3Uri": f"s3://{bucket}/{name}/input/"}},
-                "ContentType": CSV, "SplitType": "Line"},
+                "ContentType": case.transform_content_type, "SplitType": "Line"},
             TransformOutput={"S3OutputPath": f"s3://{bucket}/{name}/output",
                              "Accept": case.transform_accept, "AssembleWith": "Line"},
             TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1})

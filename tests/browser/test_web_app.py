@@ -1,0 +1,103 @@
+"""The IMDB web app in a real browser: Debian's Chromium, driven by Playwright, headless.
+
+The page of ``Tutorials/web_app/index.html`` is served on 127.0.0.1 with the URL of a REST API
+filled in; the API calls the tutorial's Lambda function, which calls an XGBoost endpoint. The
+test types a clearly positive and a clearly negative review, clicks, and reads the answers the
+page shows. A screenshot and the click-to-answer times are kept in ``build/browser/``.
+
+Chromium comes from the system (``apt-get install -y chromium``), never from a Playwright
+download. Without it the test is skipped with a message saying so, except in CI (``CI=true``),
+where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+
+import pytest
+from webapp_stack import REPO, WebApp
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+OUTPUT_DIR = REPO / "build" / "browser"
+SCREENSHOT = OUTPUT_DIR / "imdb-web-app.png"
+REVIEWS = [
+    ("A wonderful, moving masterpiece. Brilliant acting, a gripping story and a superb cast: "
+     "a true delight from start to finish.", "positive"),
+    ("A boring, awful mess. Dull, predictable and painfully slow: a complete waste of time and "
+     "the most disappointing film of the year.", "negative"),
+]
+
+
+def _browser_missing() -> str | None:
+    if not os.path.exists(CHROMIUM):
+        return (f"Chromium is not installed ({CHROMIUM} is missing): install it with "
+                "`apt-get update && apt-get install -y chromium` (.ci/run does so in CI)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is missing: run `make setup`"
+    return None
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    missing = _browser_missing()
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the browser test: {missing}")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            # --no-sandbox: Chromium's sandbox needs user namespaces CI containers lack. The
+            # unreachable proxy keeps the browser on loopback (Chromium never proxies loopback).
+            args=["--headless", "--no-sandbox", "--no-first-run", "--disable-component-update",
+                  "--disable-background-networking", "--disable-sync",
+                  "--proxy-server=http://127.0.0.1:9"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def web_app(aws_env, tmp_path_factory):
+    app = WebApp(tmp_path_factory.mktemp("webapp"))
+    try:
+        yield app.build()
+    finally:
+        app.teardown()
+
+
+def test_page_answers_positive_and_negative_reviews(chromium, web_app):
+    page = chromium.new_page()
+    page.goto(web_app.page.url)
+    assert page.title() == "Movie review sentiment"
+    click_to_answer = []
+    for review, sentiment in REVIEWS:
+        page.fill("#review", review)
+        clicked = time.perf_counter()
+        page.click("#submit")
+        page.wait_for_selector(f"#answer.{sentiment}", timeout=30_000)
+        click_to_answer.append(time.perf_counter() - clicked)
+        shown = page.inner_text("#answer")
+        assert shown.startswith(f"Your review was {sentiment.upper()}!"), shown
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    (OUTPUT_DIR / "click-to-answer.json").write_text(json.dumps(
+        {"seconds": click_to_answer, "screenshot": str(SCREENSHOT)}, indent=1))
+    page.close()
+    assert SCREENSHOT.stat().st_size > 0
+
+
+def test_api_error_is_shown_on_the_page(chromium, web_app):
+    page = chromium.new_page()
+    page.goto(web_app.page.url)
+    page.fill("#review", "   ")  # the function answers 400 to an empty review
+    page.click("#submit")
+    page.wait_for_selector("#answer.error", timeout=30_000)
+    assert "Send the text of a review" in page.inner_text("#answer")
+    page.close()
