@@ -129,6 +129,8 @@ class TrainingJob:
             fields = {"TrainingJobStatus": status, "TrainingEndTime": end,
                       "TrainingTimeInSeconds": seconds, "BillableTimeInSeconds": seconds}
             if failure:
+                # The learner's view is the container's /opt/ml, not our state directory.
+                failure = failure.replace(str(self.paths.root), "/opt/ml")
                 fields["FailureReason"] = failure
             if self.metrics and self.metrics.history:
                 fields["FinalMetricDataList"] = self.metrics.final_metrics()
