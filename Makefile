@@ -37,7 +37,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' || { \
 		echo "error: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())');"; \
 		echo "the course needs 3.10, 3.11 or 3.12: pass another one with PYTHON=..."; exit 2; }
-	@echo "Setting up $(VENV) (first time only): about 1.1 GB on disk and 2-3 minutes with a"
+	@echo "Setting up $(VENV) (first time only): about 2 GB on disk and 3 minutes with a"
 	@echo "good connection. Progress is shown below; pip's errors, if any, are printed as they come."
 	@test -x $(BIN)/python || { echo "[1/3] creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
 	@echo "[2/3] updating pip"
