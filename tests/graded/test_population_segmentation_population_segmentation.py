@@ -21,8 +21,8 @@ def county_table():
 
 @pytest.mark.rubric(
     "Drops incomplete counties, names rows State-County and drops the identifying columns",
-    hint="frame.dropna(), then set_index(complete['State'] + '-' + complete['County']), then "
-    "drop(columns=ID_COLUMNS).",
+    hint=("Three steps on a copy: keep the complete rows, build the index by joining each row's "
+          "state and county with a hyphen, then remove the identifying columns."),
 )
 def test_clean_counties(exercise):
     table = county_table()
@@ -37,8 +37,8 @@ def test_clean_counties(exercise):
 
 @pytest.mark.rubric(
     "Computes the share of variance the largest components explain from ascending s",
-    hint="variances = s ** 2; the n_top largest are the last n_top; divide their sum by the "
-    "sum of all.",
+    hint=("A component's variance is its singular value squared. s is ascending, so the largest "
+          "ones sit at its end; divide their total by the total of all of them."),
 )
 def test_explained_variance(exercise):
     explained_variance = exercise["explained_variance"]
@@ -51,8 +51,8 @@ def test_explained_variance(exercise):
 
 @pytest.mark.rubric(
     "Lists the features weighing most in a component, by absolute weight, with their signs",
-    hint="Column -component of v; a Series indexed by the feature names; order by "
-    "weights.abs() descending and keep n.",
+    hint=("Component 1 is the last column of v (v is ascending). Rank its weights by size "
+          "ignoring the sign, but return the signed weights, labelled by feature name."),
 )
 def test_top_features(exercise):
     v = np.array([[0.1, 0.9],
@@ -69,8 +69,8 @@ def test_top_features(exercise):
 
 @pytest.mark.rubric(
     "Finds the features whose cluster mean differs most from the overall mean",
-    hint="scaled[clusters == cluster].mean() - scaled.mean(), ordered by absolute value, "
-    "largest first, first n.",
+    hint=("Average the cluster's rows and all rows separately, subtract, and rank the differences "
+          "by size ignoring the sign; keep the signs in what you return."),
 )
 def test_distinguishing_features(exercise):
     scaled = pd.DataFrame({"Income": [0.9, 0.8, 0.1, 0.2], "Poverty": [0.1, 0.2, 0.8, 0.9],
