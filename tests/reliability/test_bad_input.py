@@ -191,3 +191,24 @@ def test_runtime_errors_use_the_runtime_codes(raw, loose, cloud):
         raw("DeleteEndpoint", {"EndpointName": name})
         raw("DeleteEndpointConfig", {"EndpointConfigName": name})
         raw("DeleteModel", {"ModelName": name})
+
+
+def test_filter_log_events_honours_the_stream_prefix(cloud):
+    info = cloud.info
+    logs = boto3.client("logs", endpoint_url=info.url, region_name=info.region,
+                        aws_access_key_id=info.access_key_id,
+                        aws_secret_access_key=info.secret_access_key,
+                        aws_session_token=info.session_token)
+    group = _name("/prefix-test")
+    logs.create_log_group(logGroupName=group)
+    for stream in ("alpha/1", "beta/1"):
+        logs.create_log_stream(logGroupName=group, logStreamName=stream)
+        logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
+            {"timestamp": int(time.time() * 1000), "message": stream}])
+    try:
+        events = logs.filter_log_events(logGroupName=group,
+                                        logStreamNamePrefix="alpha")["events"]
+        assert [event["message"] for event in events] == ["alpha/1"]
+        assert len(logs.filter_log_events(logGroupName=group)["events"]) == 2
+    finally:
+        logs.delete_log_group(logGroupName=group)
