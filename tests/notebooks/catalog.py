@@ -58,6 +58,8 @@ CI_PARAMETERS: dict[str, dict[str, object]] = {
         **_IMDB_SAMPLE, "MAX_JOBS": 4, "MAX_PARALLEL_JOBS": 2},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Updating a Model).ipynb": {
         **_IMDB_SAMPLE, "N_NEW_REVIEWS": 2000},
+    # The moons are small already; half the epochs. The time goes to starting containers.
+    "solutions/Case-Studies/Moon Data/Moon Data Classification.ipynb": {"EPOCHS": 100},
     **_SOFTWARE_ENGINEERING_CI,
     _POPULATION_SEGMENTATION: {"DATA_SOURCE": "sample"},
 }
@@ -112,6 +114,11 @@ _SOFTWARE_ENGINEERING_METRICS = {
     f"{_SOFTWARE_ENGINEERING}/4 - Testing, TDD and Logging.ipynb": {"rows dropped": (8, 8)},
 }
 
+# Moon Data, measured with the CI parameters (100 epochs): test accuracy 0.90, precision 0.89,
+# recall 0.94 on 150 points; a straight line scores about 0.85.
+_MOON_SCORES = {"test accuracy": (0.8, 1.0), "test precision": (0.75, 1.0),
+                "test recall": (0.75, 1.0)}
+
 # Population segmentation, measured on the sample: 8 components explain 0.809 of the variance;
 # k=8 clusters of 45 to 1,149 counties (largest share 0.357). The real table keeps about 7
 # components for 80%.
@@ -141,6 +148,7 @@ METRIC_RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "test accuracy": _IMDB_ACCURACY, "best validation auc": (0.85, 1.0)},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Updating a Model).ipynb":
         _IMDB_UPDATE,
+    "solutions/Case-Studies/Moon Data/Moon Data Classification.ipynb": _MOON_SCORES,
     **_SOFTWARE_ENGINEERING_METRICS,
     _POPULATION_SEGMENTATION: _POPULATION_SEGMENTATION_METRICS,
 }
