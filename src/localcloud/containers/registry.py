@@ -76,6 +76,11 @@ def _algorithm(name: str, package: str, *repositories: str) -> ImageFamily:
     return ImageFamily(name, ALGORITHM, repositories, module, f"{module}.metric_names")
 
 
+def _framework(name: str, package: str, *repositories: str) -> ImageFamily:
+    """Script mode under ``localcloud.frameworks.<package>`` (jobs bring their own metrics)."""
+    return ImageFamily(name, FRAMEWORK, repositories, f"localcloud.frameworks.{package}")
+
+
 #: Every image localcloud runs.
 IMAGES: tuple[ImageFamily, ...] = (
     _algorithm("xgboost", "xgboost", "sagemaker-xgboost", "xgboost"),
@@ -83,6 +88,10 @@ IMAGES: tuple[ImageFamily, ...] = (
     _algorithm("pca", "pca", "pca"),
     _algorithm("kmeans", "kmeans", "kmeans"),
     _algorithm("forecasting-deepar", "deepar", "forecasting-deepar"),
+    # sagemaker-pytorch holds the legacy framework 0.4 and 1.0 images (training and serving).
+    _framework("pytorch", "pytorch", "pytorch-training", "pytorch-inference",
+               "sagemaker-pytorch"),
+    _framework("sklearn", "sklearn", "sagemaker-scikit-learn"),
 )
 
 _BY_NAME = {family.name: family for family in IMAGES}

@@ -574,6 +574,33 @@ class Hosting:
                 table.remove(item.name)
         self.health = HealthMonitor(self)
 
+    def restore_endpoints(self, resources: list[Resource]) -> None:
+        """Endpoints of an earlier run (persistence): live ones get their model servers again,
+        all at once, before the service answers; half-deleted ones are deleted."""
+        starting = []
+        for resource in resources:
+            endpoint = Endpoint(resource)
+            self.live[resource.name] = endpoint
+            status = resource.description["EndpointStatus"]
+            if status == "Deleting":
+                self.delete_endpoint({"EndpointName": resource.name})
+            elif status in ("InService", "Creating", "Updating", "SystemUpdating"):
+                # The crashed run's model copies are stale: deploy from S3 afresh.
+                shutil.rmtree(self.platform.state_dir / "endpoints" / resource.name,
+                              ignore_errors=True)
+                config = self.configs.find(resource.description["EndpointConfigName"])
+                if config is None:
+                    resource.update(EndpointStatus="Failed", FailureReason=(
+                        "The endpoint configuration of this endpoint no longer exists"))
+                    continue
+                thread = threading.Thread(target=self._deploy_first,
+                                          args=(endpoint, config.describe()), daemon=True,
+                                          name=f"restore:{resource.name}")
+                thread.start()
+                starting.append(thread)
+        for thread in starting:
+            thread.join()
+
     def replace_server(self, endpoint: Endpoint, variant: Variant, server: ModelServer,
                        reason: str) -> None:
         """Start a new instance for an unhealthy one, swap it in and stop the old one."""

@@ -208,6 +208,14 @@ class TagStore:
         with self._lock:
             return [{"Key": k, "Value": v} for k, v in self._tags.get(arn, {}).items()]
 
+    def snapshot(self) -> dict[str, dict[str, str]]:
+        with self._lock:
+            return {arn: dict(tags) for arn, tags in self._tags.items()}
+
+    def restore(self, saved: dict[str, dict[str, str]]) -> None:
+        with self._lock:
+            self._tags = {arn: dict(tags) for arn, tags in saved.items()}
+
     def delete(self, arn: str, keys: list[str] | None = None) -> None:
         with self._lock:
             if keys is None:

@@ -16,12 +16,15 @@ from ..aws.errors import AWSError, InternalFailure
 from ..aws.protocols import restjson_error, signing_service
 from ..services.base import Json11Service, Service, ServiceContext
 from .control import ControlPlane
+from .persistence import SageMakerState
 from .platform import Platform
 from .resources import Account
 from .runtime import Invocation, Runtime
 
 log = logging.getLogger(__name__)
 
+#: SageMaker operations that change nothing (no save needed after them).
+READ_PREFIXES = ("Describe", "List", "Search", "Get")
 RUNTIME_PATH = re.compile(r"^/endpoints/(?P<name>[^/]+)/invocations$")
 
 
@@ -37,15 +40,23 @@ class SageMakerService(Json11Service):
     def start(self, context: ServiceContext) -> None:
         platform = Platform(context.url, context.region, context.account_id, context.state_dir)
         self.control = ControlPlane(Account(context.account_id, context.region), platform)
+        self.state = SageMakerState(self.control, context.service_dir("sagemaker"))
+        self.state.restore()
+        self.state.start_saver()
 
     def operation(self, name: str, params: dict) -> dict:
-        return self.control.handle(name, params)
+        answer = self.control.handle(name, params)
+        if not name.startswith(READ_PREFIXES):
+            self.state.save()  # durable before the caller hears it succeeded
+        return answer
 
     def reset(self) -> None:
         self.control.reset()
+        self.state.clear()
 
     def shutdown(self) -> None:
         if self.control:
+            self.state.stop_saver()  # the last statuses, before the servers stop
             self.control.shutdown()
 
     def status(self) -> dict:

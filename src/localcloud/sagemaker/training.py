@@ -129,6 +129,8 @@ class TrainingJob:
             fields = {"TrainingJobStatus": status, "TrainingEndTime": end,
                       "TrainingTimeInSeconds": seconds, "BillableTimeInSeconds": seconds}
             if failure:
+                # The learner's view is the container's /opt/ml, not our state directory.
+                failure = failure.replace(str(self.paths.root), "/opt/ml")
                 fields["FailureReason"] = failure
             if self.metrics and self.metrics.history:
                 fields["FinalMetricDataList"] = self.metrics.final_metrics()
@@ -183,7 +185,9 @@ class TrainingJob:
         count = request["ResourceConfig"].get("InstanceCount", 1)
         hosts = [f"algo-{i}" for i in range(1, count + 1)]
         self.paths.resource_config_file.write_text(json.dumps(
-            {"current_host": "algo-1", "hosts": hosts, "network_interface_name": "lo"}))
+            {"current_host": "algo-1", "hosts": hosts, "network_interface_name": "lo",
+             "current_instance_type": request["ResourceConfig"].get("InstanceType", "local"),
+             "current_group_name": "homogeneousCluster"}))
         channels = {
             channel["ChannelName"]: {
                 "ContentType": channel.get("ContentType", ""),

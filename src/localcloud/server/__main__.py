@@ -61,6 +61,8 @@ class Server:
         self.started: list = []  # services whose start hook ran, in start order
 
     def start(self) -> None:
+        for service in self.services:  # saved state first: the bootstrap finds what exists
+            service.restore(self.state_dir)
         threading.Thread(target=self.http.serve_forever, name="http", daemon=True).start()
         facts = bootstrap(self.url, self.region)
         context = ServiceContext(url=self.url, region=self.region, state_dir=self.state_dir,

@@ -34,9 +34,12 @@ def bootstrap(url: str, region: str) -> dict:
     """Create the execution role, assume it, create the default bucket; return the facts."""
     session = _session(region)
     iam = session.client("iam", endpoint_url=url)
-    role = iam.create_role(RoleName=ROLE_NAME, Path=ROLE_PATH,
-                           AssumeRolePolicyDocument=json.dumps(TRUST_POLICY),
-                           Description="SageMaker execution role of the local cloud")["Role"]
+    try:
+        role = iam.create_role(RoleName=ROLE_NAME, Path=ROLE_PATH,
+                               AssumeRolePolicyDocument=json.dumps(TRUST_POLICY),
+                               Description="SageMaker execution role of the local cloud")["Role"]
+    except iam.exceptions.EntityAlreadyExistsException:  # restored from an earlier run
+        role = iam.get_role(RoleName=ROLE_NAME)["Role"]
     sts = session.client("sts", endpoint_url=url)
     credentials = sts.assume_role(RoleArn=role["Arn"],
                                   RoleSessionName="SageMaker")["Credentials"]
@@ -51,11 +54,15 @@ def bootstrap(url: str, region: str) -> dict:
 
 
 def create_bucket(s3, bucket: str, region: str) -> None:
-    if region == "us-east-1":  # S3 refuses a location constraint naming us-east-1
-        s3.create_bucket(Bucket=bucket)
-    else:
-        s3.create_bucket(Bucket=bucket,
-                         CreateBucketConfiguration={"LocationConstraint": region})
+    """Create ``bucket`` unless an earlier run (restored) already did."""
+    try:
+        if region == "us-east-1":  # S3 refuses a location constraint naming us-east-1
+            s3.create_bucket(Bucket=bucket)
+        else:
+            s3.create_bucket(Bucket=bucket,
+                             CreateBucketConfiguration={"LocationConstraint": region})
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
 
 
 def clear_storage(url: str, region: str, keep_bucket: str) -> None:

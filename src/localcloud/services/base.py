@@ -67,11 +67,15 @@ class Service:
 
     # -- lifecycle hooks (all optional) ------------------------------------------------------
 
+    def restore(self, state_dir: Path) -> None:
+        """Reload what an earlier run of this state directory saved (persistence), before the
+        account is bootstrapped and before any request is served."""
+
     def start(self, context: ServiceContext) -> None:
         """Called once the server answers HTTP and the account is bootstrapped."""
 
     def reset(self) -> None:
-        """Delete every resource this service holds; keep serving."""
+        """Delete every resource this service holds, saved state included; keep serving."""
 
     def shutdown(self) -> None:
         """Stop everything this service started (processes, threads)."""

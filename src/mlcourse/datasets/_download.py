@@ -26,6 +26,7 @@ import tarfile
 import tempfile
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -140,6 +141,22 @@ def fetch(
         _verify(url, target, expected=(sha256, size), actual=(actual_sha256, actual_size))
     logger.info("Saved %s (%d bytes)", target, actual_size)
     return target
+
+
+def cached_sample(
+    folder: Path, filename: str, *, version: int, size: int, seed: int,
+    write: Callable[[Path, int, int], Path],
+) -> Path:
+    """Return a generated sample file, calling ``write(path, size, seed)`` only on first use.
+
+    The sample lives in ``folder/sample-v{version}-n{size}-seed{seed}/filename``: generator
+    version, size and seed fix its contents, so a cached copy is always the right one.
+    """
+    target = folder / f"sample-v{version}-n{size}-seed{seed}" / filename
+    if target.is_file():
+        logger.info("Using cached sample %s", target)
+        return target
+    return write(target, size, seed)
 
 
 def extract_tar(

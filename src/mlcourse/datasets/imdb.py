@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 
 from mlcourse._files import atomic_path
-from mlcourse.datasets._download import RemoteFile, cache_root, extract_tar
+from mlcourse.datasets._download import RemoteFile, cache_root, cached_sample, extract_tar
 from mlcourse.datasets._imdb_generator import BASE_LEXICON, DRIFTED_LEXICON, ReviewWriter
 
 logger = logging.getLogger(__name__)
@@ -121,7 +121,9 @@ def load_imdb(
         # a mirror may supply a different archive to the same cache).
         extraction = archive.parent / f"extracted-{remote.sha256[:16]}"
     elif source == "sample":
-        archive = _cached_sample_archive(imdb_cache, n_reviews or DEFAULT_SAMPLE_REVIEWS, seed)
+        archive = cached_sample(imdb_cache, IMDB_ARCHIVE.filename, version=SAMPLE_GENERATOR_VERSION,
+                                size=n_reviews or DEFAULT_SAMPLE_REVIEWS, seed=seed,
+                                write=write_sample_archive)
         # The sample's folder name (generator version, size, seed) already fixes its contents.
         extraction = archive.parent / _SAMPLE_EXTRACTION_DIR
     else:
@@ -203,16 +205,6 @@ def generate_drifted_reviews(n: int, seed: int = 0) -> tuple[list[str], list[int
     rng.shuffle(labels)
     texts = [writer.review(label, writer.rating(label)) for label in labels]
     return texts, labels
-
-
-def _cached_sample_archive(imdb_cache: Path, n_reviews: int, seed: int) -> Path:
-    """Return the sample archive for this size and seed, generating it on first use."""
-    directory = imdb_cache / f"sample-v{SAMPLE_GENERATOR_VERSION}-n{n_reviews}-seed{seed}"
-    archive = directory / IMDB_ARCHIVE.filename
-    if archive.is_file():
-        logger.info("Using cached sample %s", archive)
-        return archive
-    return write_sample_archive(archive, n_reviews, seed)
 
 
 def _reviews_per_folder(n_reviews: int) -> int:

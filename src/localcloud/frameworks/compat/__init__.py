@@ -1,0 +1,1 @@
+"""Packages put on the path of learners' scripts (see ``sagemaker_containers``)."""
