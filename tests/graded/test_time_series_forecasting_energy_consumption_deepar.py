@@ -19,7 +19,8 @@ def days(start, values):
 
 @pytest.mark.rubric(
     "Cuts the daily series into one series per calendar year, in the order asked",
-    hint='[daily.loc[f"{year}-01-01":f"{year}-12-31"] for year in years]',
+    hint="Slice the daily series by date labels with .loc, from the year's first to its last "
+    "day, once per year in the list.",
 )
 def test_make_time_series_cuts_calendar_years(exercise):
     daily = days("2007-12-30", np.arange(370))  # 30 Dec 2007 .. 2 Jan 2009
@@ -37,8 +38,8 @@ def test_make_time_series_cuts_calendar_years(exercise):
 
 @pytest.mark.rubric(
     "Turns a series into DeepAR's {start, target} object, missing values as \"NaN\"",
-    hint='{"start": str(ts.index[0]), "target": ["NaN" if np.isnan(v) else float(v) for v in '
-    "ts]}",
+    hint="The start is the first timestamp as text; convert every value to a Python float and "
+    "replace missing ones (np.isnan) by the string NaN.",
 )
 def test_series_to_json_obj(exercise):
     item = exercise["series_to_json_obj"](days("2009-03-01", [1.5, np.nan, 2.25]))
@@ -52,8 +53,8 @@ def test_series_to_json_obj(exercise):
 
 @pytest.mark.rubric(
     "Writes a JSON Lines file: one series object per line",
-    hint="with open(filename, 'w') as f: f.write(json.dumps(series_to_json_obj(ts)) + '\\n') "
-    "for each ts",
+    hint="Open the file for writing and, for every series, write the JSON text of its object "
+    "followed by a line break.",
 )
 def test_write_json_dataset(exercise, tmp_path):
     series = [days("2007-01-01", [1.0, 2.0]), days("2008-01-01", [3.0, np.nan, 4.0])]
@@ -68,8 +69,9 @@ def test_write_json_dataset(exercise, tmp_path):
 
 @pytest.mark.rubric(
     "Builds the endpoint request: the series as instances and a quantiles configuration",
-    hint='json.dumps({"instances": [...], "configuration": {"num_samples": n, '
-    '"output_types": ["quantiles"], "quantiles": [str(q) for q in quantiles]}})',
+    hint="Build a dict with the series' objects as instances and a configuration holding "
+    "num_samples, output_types (quantiles only) and the quantiles as strings; return its JSON "
+    "text.",
 )
 def test_json_predictor_input(exercise):
     series = [days("2009-11-01", [0.9, 1.1])]
@@ -85,8 +87,8 @@ def test_json_predictor_input(exercise):
 
 @pytest.mark.rubric(
     "Decodes the answer into one DataFrame of quantiles per series, indexed by day",
-    hint='pd.DataFrame(item["quantiles"], index=pd.date_range(start, periods=n, freq="D")) for '
-    "each prediction and its start",
+    hint="A prediction's quantiles dict makes a DataFrame directly; give it a daily date range "
+    "from the matching start, as long as the forecast.",
 )
 def test_decode_prediction(exercise):
     answer = {"predictions": [
