@@ -53,9 +53,20 @@ $(LAB_OVERRIDES): | $(STAMP)
 	@mkdir -p $(dir $@)
 	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $@
 
-setup: $(STAMP)  ## create .venv and install the course (the other targets do it when needed)
+# The AWS CLI lives in a venv of its own (it pins an older botocore than the SDK's); its pin is
+# in pyproject.toml ([tool.mlcourse] awscli). .venv/bin/aws links to it.
+AWSCLI := $(BIN)/aws
+$(AWSCLI): pyproject.toml | $(STAMP)
+	@echo "Installing the AWS CLI into $(VENV)/awscli"
+	@test -x $(VENV)/awscli/bin/python || $(BIN)/python -m venv $(VENV)/awscli
+	@$(VENV)/awscli/bin/python -m pip install --quiet "$$($(BIN)/python -c \
+		'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["tool"]["mlcourse"]["awscli"])')"
+	@ln -sf ../awscli/bin/aws $(AWSCLI)
+	@touch $(AWSCLI)
 
-lab: $(STAMP) $(LAB_OVERRIDES)  ## start localcloud and JupyterLab on 127.0.0.1 (Ctrl-C stops both)
+setup: $(STAMP) $(AWSCLI)  ## create .venv and install the course (the other targets do it when needed)
+
+lab: $(STAMP) $(LAB_OVERRIDES) $(AWSCLI)  ## start localcloud and JupyterLab on 127.0.0.1 (Ctrl-C stops both)
 	@echo "Starting localcloud and JupyterLab; open the http://127.0.0.1:$(LAB_PORT)/lab?token=... address printed below."
 	@# .venv/bin first on PATH: the lab's terminals then have `localcloud`, `python` and `pip`.
 	@PATH="$(CURDIR)/$(BIN):$$PATH" exec $(LOCALCLOUD) run --port 0 -- \
@@ -71,7 +82,7 @@ grade: $(STAMP)  ## grade your exercise: make grade NB="Mini-Projects/<notebook>
 	@# Status 1 only means "not every criterion is met yet": the rubric says it, not make.
 	@$(BIN)/python -m mlcourse.grading grade "$(NB)" || test $$? -eq 1
 
-test: $(STAMP)  ## run the whole test suite; your edited exercises and run notebooks are kept
+test: $(STAMP) $(AWSCLI)  ## run the whole test suite; your edited exercises and run notebooks are kept
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 exercises: $(STAMP)  ## [maintainers] regenerate exercises from solutions/ (never overwrites edits)
