@@ -13,8 +13,8 @@ PREDICTED = np.array([1, 1, 0, 0, 0, 0, 0, 1, 0, 1])  # TP 2, FP 2, TN 5, FN 1
 
 @pytest.mark.rubric(
     "Counts the transactions and the frauds, and the share of frauds",
-    hint="labels = np.asarray(labels); frauds = int(np.sum(labels == 1)); the share is "
-    "frauds / labels.size.",
+    hint="Compare the labels with 1 and add up the matches (as a Python int); the share is that "
+    "count divided by the number of labels.",
 )
 def test_class_balance_counts_frauds(exercise):
     balance = exercise["class_balance"]([0, 0, 1, 0, 0, 0, 0, 1])
@@ -57,8 +57,8 @@ def test_metrics_of_a_detector_that_never_flags(exercise):
 
 @pytest.mark.rubric(
     "Splits with stratification: both parts keep the fraud share",
-    hint="train_test_split(features, labels, test_size=test_size, stratify=labels, "
-    "random_state=random_state)",
+    hint="scikit-learn's train_test_split has a `stratify` argument: give it the labels, and "
+    "pass test_size and random_state on.",
 )
 def test_stratified_split_keeps_the_fraud_share(exercise):
     labels = np.zeros(1000, dtype=int)
@@ -94,8 +94,8 @@ def _answer_records(pairs):
 
 @pytest.mark.rubric(
     "Reads the predicted labels out of the endpoint's answer records",
-    hint='np.array([r.label["predicted_label"].float32_tensor.values[0] for r in records])'
-    ".astype(int)",
+    hint="Every record's label map holds a predicted_label tensor whose float32 values hold one "
+    "number; collect it from each record and convert the result to ints.",
 )
 def test_predicted_labels_from_records(exercise):
     # A calibrated threshold below 0.5: the label, not the score, says what the model decided.
