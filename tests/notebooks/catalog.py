@@ -48,7 +48,7 @@ CI_PARAMETERS: dict[str, dict[str, object]] = {
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Batch Transform).ipynb":
         _IMDB_SAMPLE,
     "Tutorials/IMDB Sentiment Analysis - XGBoost - Web App.ipynb": {
-        **_IMDB_SAMPLE, "N_API_CHECKS": 100},
+        **_IMDB_SAMPLE, "NUM_ROUND": 50, "N_API_CHECKS": 50},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Hyperparameter Tuning).ipynb": {
         **_IMDB_SAMPLE, "MAX_JOBS": 4, "MAX_PARALLEL_JOBS": 2},
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Updating a Model).ipynb": {
