@@ -254,3 +254,4 @@ def test_import_error_is_reported(lam, lambda_role):
         assert "Unable to import module 'missing'" in error["errorMessage"]
     finally:
         lam.delete_function(FunctionName=name)
+
