@@ -10,14 +10,21 @@ import pytest
 
 @pytest.mark.rubric(
     "Cleans a review into stemmed words without HTML, case, punctuation or stop words",
-    hint="HTML_TAG.sub(' ', review).lower(), then NOT_LETTER_OR_DIGIT.sub(' ', ...).split(); "
-    "keep stem(word) for the words not in STOP_WORDS.",
+    hint=("Work in the order the TODO gives: tags first (each becomes a space, so words on either "
+          "side stay apart), then case, then the split on anything that is not a letter or digit; "
+          "the two regular expressions above the function do the matching. Stop words are dropped "
+          "before stemming."),
 )
 def test_review_to_words_cleans_and_stems(exercise):
     review = "This movie was <br />wonderfully ACTED, and the plot is great!"
     words = exercise["review_to_words"](review)
     expected = ["movi", "wonder", "act", "plot", "great"]
     assert words == expected, f"expected {expected}, got {words}"
+    # IMDB's line breaks often sit between two words: removing the tag would glue them.
+    glued = exercise["review_to_words"]("Great<br /><br />acting")
+    assert glued == ["great", "act"], (
+        f"an HTML tag between two words must become a space, expected ['great', 'act'], "
+        f"got {glued}")
 
 
 @pytest.mark.rubric(
@@ -36,7 +43,7 @@ def test_vocabulary_keeps_most_frequent_words(exercise):
 
 @pytest.mark.rubric(
     "Breaks ties between equally frequent words alphabetically",
-    hint="The sort key (-counts[word], word) puts equal counts in alphabetical order.",
+    hint="Sort on two things at once: the count, largest first, then the word itself.",
 )
 def test_vocabulary_breaks_ties_alphabetically(exercise):
     vocabulary = exercise["build_vocabulary"]([["pear", "apple", "fig"], ["fig", "pear"]], 2)
@@ -46,8 +53,8 @@ def test_vocabulary_breaks_ties_alphabetically(exercise):
 
 @pytest.mark.rubric(
     "Encodes reviews as a matrix of vocabulary word counts, ignoring unknown words",
-    hint="np.zeros((len(word_lists), len(vocabulary)), dtype=np.uint16), then add 1 at "
-    "[row, vocabulary[word]] for every word that is in the vocabulary.",
+    hint=("Start from a matrix of zeros with one row per review and one column per vocabulary word;"
+          " the vocabulary gives each word's column. Words it does not know are skipped."),
 )
 def test_bag_of_words_counts_vocabulary_words(exercise):
     vocabulary = {"good": 0, "plot": 1, "cast": 2}
@@ -72,8 +79,8 @@ def _read_rows(path):
 
 @pytest.mark.rubric(
     "Writes CSV for XGBoost: label first, no header, no index; no label column without labels",
-    hint="np.savetxt(path, rows, fmt='%d', delimiter=','), where rows has the labels as first "
-    "column when labels are given (np.column_stack).",
+    hint=("numpy can stack the labels in front of the features as a first column and write whole "
+          "integers separated by commas, with no header and no index."),
 )
 def test_write_csv_puts_the_label_first(exercise, tmp_path):
     features = np.array([[0, 2], [3, 0]], dtype=np.uint16)
@@ -87,7 +94,8 @@ def test_write_csv_puts_the_label_first(exercise, tmp_path):
 
 @pytest.mark.rubric(
     "Computes the accuracy of predicted probabilities against labels",
-    hint="np.mean((np.asarray(probabilities) > threshold) == np.asarray(labels, dtype=bool)).",
+    hint=("Turn each probability into a predicted class with the threshold, compare with the labels"
+          " as booleans, and average the matches."),
 )
 def test_accuracy_thresholds_probabilities(exercise):
     accuracy = exercise["accuracy"]

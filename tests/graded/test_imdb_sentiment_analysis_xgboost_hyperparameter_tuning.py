@@ -23,8 +23,8 @@ SUMMARIES = [summary("job-1", 0.91), summary("job-2", 0.95), summary("job-3", 0.
 
 @pytest.mark.rubric(
     "Picks the best training job in the objective's direction",
-    hint="max(...) for 'Maximize', min(...) for 'Minimize', with "
-    "key=lambda summary: summary[OBJECTIVE_KEY]['Value'].",
+    hint=("The objective type says whether the best job has the largest or the smallest final "
+          "objective value; read the value from each summary's objective entry."),
 )
 def test_best_training_job_follows_the_objective_type(exercise):
     best_training_job = exercise["best_training_job"]
@@ -64,7 +64,8 @@ LOG = [
 
 @pytest.mark.rubric(
     "Finds the lines of a log that report an error",
-    hint="Keep a message when any of 'error', 'exception', 'traceback' is in message.lower().",
+    hint=("Compare in lower case, and look for each of the three words the TODO names anywhere in "
+          "the message."),
 )
 def test_error_lines_finds_the_errors(exercise):
     found = list(exercise["error_lines"](LOG))
@@ -75,7 +76,8 @@ def test_error_lines_finds_the_errors(exercise):
 
 @pytest.mark.rubric(
     "Ignores metric and information lines, such as '[3]#011train-error:0.21'",
-    hint="Skip the messages that METRIC_LINE.match(message) recognises, whatever they contain.",
+    hint=("A metric line can contain one of the words; the pattern defined above the function "
+          "recognises those lines, so test it first."),
 )
 def test_error_lines_ignore_metric_lines(exercise):
     found = list(exercise["error_lines"](LOG))
@@ -85,7 +87,8 @@ def test_error_lines_ignore_metric_lines(exercise):
 
 @pytest.mark.rubric(
     "Computes the accuracy of predicted probabilities against labels",
-    hint="np.mean((np.asarray(probabilities) > 0.5) == np.asarray(labels, dtype=bool)).",
+    hint=("Turn each probability into a predicted class (above one half means positive), compare "
+          "with the labels as booleans, and average the matches."),
 )
 def test_accuracy(exercise):
     accuracy = exercise["accuracy"]

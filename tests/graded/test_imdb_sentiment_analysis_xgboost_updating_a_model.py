@@ -30,7 +30,8 @@ def test_csv_payloads_split_under_the_limit(exercise):
 
 @pytest.mark.rubric(
     "Refuses a row too long for any request",
-    hint="Raise ValueError when len(line) > max_bytes: no body could carry that row.",
+    hint=("Check each row's own size against the limit before trying to fit it into a body: a row "
+          "that cannot fit in any body is an error, not a new body."),
 )
 def test_csv_payloads_refuse_an_oversized_row(exercise):
     with pytest.raises(ValueError):
@@ -39,8 +40,8 @@ def test_csv_payloads_refuse_an_oversized_row(exercise):
 
 @pytest.mark.rubric(
     "Measures the share of written words that the vocabulary knows",
-    hint="Divide the number of words (repeats included) found in the vocabulary by the total "
-    "number of words; return 0.0 when there are none.",
+    hint=("Count the words (repeats included) that the vocabulary holds and divide by the number of"
+          " all words; with no words at all the coverage is zero."),
 )
 def test_vocabulary_coverage(exercise):
     coverage = exercise["vocabulary_coverage"]
@@ -52,8 +53,8 @@ def test_vocabulary_coverage(exercise):
 
 @pytest.mark.rubric(
     "Lists the most frequent words missing from the vocabulary, with their counts",
-    hint="Counter(word for words in word_lists for word in words if word not in vocabulary), "
-    "sorted by (-count, word), first `count` items.",
+    hint=("Count only the words the vocabulary does not hold, over every review, then order them as"
+          " the vocabulary was built: most frequent first, ties alphabetically."),
 )
 def test_new_frequent_words(exercise):
     new_frequent_words = exercise["new_frequent_words"]

@@ -14,7 +14,8 @@ def _wines():
 
 @pytest.mark.rubric(
     "Renames every column with one rule: lower case, spaces as underscores",
-    hint="frame.rename(columns=lambda name: name.strip().lower().replace(' ', '_'))",
+    hint=("rename accepts a function applied to every column name: trim it, lower-case it, and turn"
+          " the spaces inside it into underscores."),
 )
 def test_snake_case_columns(exercise):
     frame = pd.DataFrame([[1, 2, 3]], columns=["fixed acidity", "pH", "Total Sulfur Dioxide"])
@@ -27,8 +28,8 @@ def test_snake_case_columns(exercise):
 
 @pytest.mark.rubric(
     "Labels a column high (at or above its median) or low, in a copy",
-    hint="labelled = frame.copy(); labelled[column] = np.where(frame[column] >= "
-    "frame[column].median(), 'high', 'low')",
+    hint=("Work on a copy, so the caller's table is unchanged; compare the column with its own "
+          "median to choose between the two labels (a tie counts as high)."),
 )
 def test_label_by_median(exercise):
     frame = pd.DataFrame({"alcohol": [9.0, 10.0, 10.0, 12.0], "quality": [4, 5, 6, 7]})
@@ -41,7 +42,8 @@ def test_label_by_median(exercise):
 
 @pytest.mark.rubric(
     "Averages quality for the high and the low wines of a column",
-    hint="label_by_median(frame, column).groupby(column)['quality'].mean()",
+    hint=("Reuse the labelling function, then group by the labelled column and average the quality "
+          "in each group."),
 )
 def test_mean_quality_by_level(exercise):
     means = exercise["mean_quality_by_level"](_wines(), "alcohol")
@@ -50,8 +52,8 @@ def test_mean_quality_by_level(exercise):
 
 @pytest.mark.rubric(
     "Builds the contrast table for every feature, sorted by high - low",
-    hint="One row per feature from mean_quality_by_level; difference = high - low; "
-    "sort_values('difference', ascending=False); skip 'quality' by default.",
+    hint=("Build one row per feature from the previous function's result, compute high minus low, "
+          "and order the rows by that difference, largest first."),
 )
 def test_quality_contrast(exercise):
     table = exercise["quality_contrast"](_wines())

@@ -53,8 +53,8 @@ def test_standardise_docstring(exercise):
 
 @pytest.mark.rubric(
     "Writes a README with title, description, Installation, Usage, tests and License",
-    hint="'\\n\\n'.join of '# name', the description, '## Installation', a ```bash block, "
-    "'## Usage', a ```python block, '## Running the tests', '## License', the license.",
+    hint=("Follow the section order the TODO lists, each heading on its own line, code in fenced "
+          "blocks, and a blank line between parts."),
 )
 def test_readme_text(exercise):
     readme = exercise["readme_text"]("demo", "Does a thing.", "pip install demo",
@@ -84,8 +84,8 @@ footer
 
 @pytest.mark.rubric(
     "Reads both sides of a merge conflict; no conflict is a ValueError",
-    hint="Walk the lines: after '<<<<<<<' collect ours, after '=======' theirs, stop at "
-    "'>>>>>>>'.",
+    hint=("Walk the lines and switch what you collect at each of the three conflict markers: ours "
+          "after the first, theirs after the middle one, stop at the last."),
 )
 def test_conflict_sides(exercise):
     conflict_sides = exercise["conflict_sides"]

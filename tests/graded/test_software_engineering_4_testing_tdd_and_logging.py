@@ -91,8 +91,8 @@ def test_learner_tests_catch_broken_implementations(exercise):
 
 @pytest.mark.rubric(
     "Cleans a wine table: snake_case, no missing, no duplicates, quality 0-10, new index",
-    hint="rename(columns=...), dropna(), drop_duplicates(), quality.between(0, 10), "
-    "reset_index(drop=True)",
+    hint=("The TODO lists the steps in order: names, missing values, duplicates, the valid quality "
+          "range, and a fresh index."),
 )
 def test_clean_wine_table(exercise):
     raw = pd.DataFrame({"fixed acidity": [7.4, 7.8, 7.8, 11.2, 7.4, 8.1],
@@ -109,8 +109,9 @@ def test_clean_wine_table(exercise):
 
 @pytest.mark.rubric(
     "make_logger: one formatted handler, the level respected, no duplicate lines",
-    hint="logging.getLogger(name); setLevel; remove old handlers; StreamHandler(stream) with "
-    "Formatter(LOG_FORMAT); propagate = False",
+    hint=("Get the named logger, set its level, replace any handler it already has by one writing "
+          "to the given stream with the module's format, and keep messages from reaching the root "
+          "logger."),
 )
 def test_make_logger(exercise):
     stream = io.StringIO()
@@ -128,8 +129,8 @@ def test_make_logger(exercise):
 
 @pytest.mark.rubric(
     "clean_with_logging logs the rows kept (INFO) and warns when too many are dropped",
-    hint="logger.info('kept %d of %d rows', kept, total); logger.warning(...) when "
-    "(total - kept) / total > max_dropped_share",
+    hint=("Log how many rows were kept at INFO; warn only when the dropped share is above the "
+          "limit."),
 )
 def test_clean_with_logging(exercise):
     stream = io.StringIO()

@@ -21,8 +21,8 @@ DIFF = """\
 
 @pytest.mark.rubric(
     "Finds secrets on added lines only, with their line numbers",
-    hint="enumerate(diff_text.splitlines(), start=1); keep lines starting with '+' but not "
-    "'+++'; search each SECRET_PATTERNS in the text after the '+'.",
+    hint=("Number the diff lines from 1; only lines the diff adds count (not the file header line);"
+          " search the added text with each secret pattern."),
 )
 def test_find_secrets(exercise):
     found = exercise["find_secrets"](DIFF)
@@ -36,7 +36,8 @@ def test_find_secrets(exercise):
 
 @pytest.mark.rubric(
     "precision_recall counts a score at the threshold as positive",
-    hint="predicted = np.asarray(scores) >= threshold; actual = np.asarray(labels) == 1",
+    hint=("Build two boolean arrays, predicted positive and actually positive, and count where they"
+          " agree."),
 )
 def test_precision_recall(exercise):
     precision, recall = exercise["precision_recall"]([1, 0, 1, 1, 0, 0],
@@ -49,7 +50,8 @@ def test_precision_recall(exercise):
 
 @pytest.mark.rubric(
     "precision_recall returns 0.0 instead of dividing by zero",
-    hint="precision = tp / predicted_positives if predicted_positives else 0.0 (same for recall)",
+    hint=("When nothing is predicted (or nothing is positive), the ratio has no denominator: return"
+          " 0.0 for it instead of dividing."),
 )
 def test_precision_recall_zero_denominators(exercise):
     precision_recall = exercise["precision_recall"]

@@ -12,7 +12,8 @@ import pytest
 
 
 @pytest.mark.rubric("Shirt.discount returns the discounted price, leaving the price alone",
-                    hint="return self.price * (1 - discount)")
+                    hint=("The discount is a fraction of the price: return the price that is left, "
+                          "without changing the stored price."))
 def test_shirt_discount(exercise):
     shirt = exercise["Shirt"]("red", "S", "short-sleeve", 20)
     assert shirt.discount(0.25) == pytest.approx(15), "20 with 25% off is 15"
@@ -28,7 +29,8 @@ def test_pants_change_price(exercise):
 
 
 @pytest.mark.rubric("Pants.discount returns the discounted price",
-                    hint="return self.price * (1 - discount)")
+                    hint=("Same rule as for shirts: return the reduced price, leave the stored one "
+                          "alone."))
 def test_pants_discount(exercise):
     pants = exercise["Pants"]("blue", 32, 34, 30)
     assert pants.discount(0.1) == pytest.approx(27), "30 with 10% off is 27"
@@ -36,7 +38,7 @@ def test_pants_discount(exercise):
 
 
 @pytest.mark.rubric("SalesPerson.sell_pants records each sale",
-                    hint="self.pants_sold.append(pants)")
+                    hint="The sales person keeps a list of the pants sold: add to it.")
 def test_sell_pants(exercise):
     seller = exercise["SalesPerson"]("Amy", "Gonzalez", 1, 40000)
     pants = [exercise["Pants"]("red", 35, 36, 15.12), exercise["Pants"]("tan", 28, 30, 8.12)]
@@ -46,7 +48,7 @@ def test_sell_pants(exercise):
 
 
 @pytest.mark.rubric("SalesPerson.calculate_sales totals the prices of the pants sold",
-                    hint="sum(pants.price for pants in self.pants_sold)")
+                    hint="Add up the prices of everything in the list of pants sold.")
 def test_calculate_sales(exercise):
     seller = SimpleNamespace(pants_sold=[SimpleNamespace(price=15.12), SimpleNamespace(price=8.5)])
     total = exercise["SalesPerson"].calculate_sales(seller)
@@ -54,7 +56,8 @@ def test_calculate_sales(exercise):
 
 
 @pytest.mark.rubric("SalesPerson.calculate_commission applies the percentage to the sales",
-                    hint="return self.calculate_sales() * percentage")
+                    hint=("The commission is a share of the total sales, which another method "
+                          "already computes."))
 def test_calculate_commission(exercise):
     seller = SimpleNamespace(calculate_sales=lambda: 200.0,
                              pants_sold=[SimpleNamespace(price=200.0)])
@@ -63,7 +66,7 @@ def test_calculate_commission(exercise):
 
 
 @pytest.mark.rubric("Gaussian.calculate_mean fits and stores the mean of the data",
-                    hint="self.mean = sum(self.data) / len(self.data); return self.mean")
+                    hint="Average the data, store the result on the object, and return it.")
 def test_gaussian_mean(exercise):
     gaussian = exercise["Gaussian"]()
     gaussian.data = [1.0, 3.0, 5.0, 7.0]
@@ -72,8 +75,8 @@ def test_gaussian_mean(exercise):
 
 
 @pytest.mark.rubric("Gaussian.calculate_stdev: sample (n - 1) and population (n)",
-                    hint="sqrt(sum((x - mean)**2) / (n - 1 if sample else n)), stored in "
-                    "self.stdev")
+                    hint=("The variance divides by n for a population and by n - 1 for a sample; "
+                          "the standard deviation is its square root, stored on the object."))
 def test_gaussian_stdev(exercise):
     gaussian = exercise["Gaussian"]()
     gaussian.data = [1.0, 3.0, 5.0, 7.0]
@@ -93,7 +96,8 @@ def test_gaussian_reads_a_file(exercise, tmp_path):
 
 
 @pytest.mark.rubric("Gaussian.pdf computes the normal density",
-                    hint="exp(-0.5 * ((x - mean) / stdev)**2) / (stdev * sqrt(2 * pi))")
+                    hint=("Use the normal density formula with this distribution's mean and "
+                          "standard deviation."))
 def test_gaussian_pdf(exercise):
     gaussian = exercise["Gaussian"](25, 2)
     assert gaussian.pdf(25) == pytest.approx(0.19947, abs=1e-5)
@@ -101,7 +105,8 @@ def test_gaussian_pdf(exercise):
 
 
 @pytest.mark.rubric("Gaussian + Gaussian adds means and variances, in a new Gaussian",
-                    hint="Gaussian(self.mean + other.mean, sqrt(self.stdev**2 + other.stdev**2))")
+                    hint=("The sum of two independent normals has the summed means, and its "
+                          "variance (not its standard deviation) is the sum of the variances."))
 def test_gaussian_add(exercise):
     total = exercise["Gaussian"](25, 3) + exercise["Gaussian"](30, 4)
     assert isinstance(total, exercise["Gaussian"]), "return a Gaussian"
@@ -109,14 +114,15 @@ def test_gaussian_add(exercise):
 
 
 @pytest.mark.rubric("Gaussian's repr reads 'mean 25, standard deviation 3'",
-                    hint='return f"mean {self.mean}, standard deviation {self.stdev}"')
+                    hint="Return the exact text the TODO shows, with the two stored values.")
 def test_gaussian_repr(exercise):
     text = repr(exercise["Gaussian"](25, 3))
     assert text == "mean 25, standard deviation 3", f"got {text!r}"
 
 
 @pytest.mark.rubric("Binomial.calculate_mean is n p, stored",
-                    hint="self.mean = self.n * self.p; return self.mean")
+                    hint=("The mean of a binomial is the number of trials times the probability; "
+                          "store it and return it."))
 def test_binomial_mean(exercise):
     stand_in = SimpleNamespace(p=0.4, n=25)
     assert exercise["Binomial"].calculate_mean(stand_in) == pytest.approx(10)
@@ -124,7 +130,7 @@ def test_binomial_mean(exercise):
 
 
 @pytest.mark.rubric("Binomial.calculate_stdev is sqrt(n p (1 - p)), stored",
-                    hint="self.stdev = math.sqrt(self.n * self.p * (1 - self.p))")
+                    hint="The variance of a binomial is n p (1 - p); store its square root.")
 def test_binomial_stdev(exercise):
     stand_in = SimpleNamespace(p=0.4, n=25)
     assert exercise["Binomial"].calculate_stdev(stand_in) == pytest.approx(math.sqrt(6))
@@ -132,7 +138,9 @@ def test_binomial_stdev(exercise):
 
 
 @pytest.mark.rubric("Binomial.pdf gives the probability of k successes",
-                    hint="math.comb(n, k) * p**k * (1 - p)**(n - k)")
+                    hint=("The probability of k successes counts the ways to choose them (math "
+                          "has a function for it) times the chances of k successes and n - k "
+                          "failures."))
 def test_binomial_pdf(exercise):
     pdf = exercise["Binomial"].pdf
     coin = SimpleNamespace(p=0.5, n=20)
@@ -142,8 +150,8 @@ def test_binomial_pdf(exercise):
 
 
 @pytest.mark.rubric("Binomial + Binomial adds trials when p is equal, refuses otherwise",
-                    hint="if self.p != other.p: raise ValueError(...); "
-                    "return Binomial(self.p, self.n + other.n)")
+                    hint=("Two binomials add only when their probabilities are equal (raise "
+                          "otherwise); the trials then add up."))
 def test_binomial_add(exercise):
     add = exercise["Binomial"].__add__
     total = add(SimpleNamespace(p=0.4, n=20), SimpleNamespace(p=0.4, n=60))

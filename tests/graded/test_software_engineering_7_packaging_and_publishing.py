@@ -22,7 +22,8 @@ version = "9.9.9"
 
 @pytest.mark.rubric(
     "bump_version increases one part and resets the parts after it",
-    hint="Split on '.', add 1 at VERSION_PARTS.index(part), set the later parts to 0.",
+    hint="Split the version into its three numbers, add one to the part named, and reset the "
+    "parts after it to zero.",
 )
 def test_bump_version(exercise):
     bump = exercise["bump_version"]
@@ -34,8 +35,8 @@ def test_bump_version(exercise):
 
 @pytest.mark.rubric(
     "bump_version refuses malformed versions and unknown parts",
-    hint="raise ValueError unless re.fullmatch(r'\\d+\\.\\d+\\.\\d+', version) and part is in "
-    "VERSION_PARTS",
+    hint="Check both inputs before any arithmetic: the whole version must be three numbers "
+    "separated by dots, and the part one of VERSION_PARTS; raise ValueError otherwise.",
 )
 def test_bump_version_rejects_bad_input(exercise):
     bump = exercise["bump_version"]

@@ -94,4 +94,5 @@ def test_python_dash_m_grades_and_exits_non_zero_when_criteria_are_unmet(
     assert completed.returncode == EXIT_FAILED, completed.stderr
     lines = completed.stdout.splitlines()
     assert sum(line.startswith("[NOT MET] ") for line in lines) == 5
-    assert lines[-1] == "Summary: 0/5 criteria met"
+    assert lines[-1] == "Summary: 0/5 criteria met; 2 more TODO(s) to be reviewed (2 not done yet)"
+    assert sum(line.startswith("[NOT DONE] ") for line in lines) == 2

@@ -197,7 +197,7 @@ def test_untouched_exercise_fails_with_each_stub_message(reports):
 
 def test_rubric_reads_like_a_review(reports):
     lines = format_rubric(reports["wrong_answer"])
-    criteria = [line for line in lines if line.startswith("[")]
+    criteria = [line for line in lines if line.startswith(("[MET]", "[NOT MET]"))]
     assert len(criteria) == 5
     assert criteria[0].startswith(
         "[NOT MET] Removes HTML tags and punctuation, and lower-cases a review — AssertionError: "
@@ -208,7 +208,7 @@ def test_rubric_reads_like_a_review(reports):
         "runs of [a-z0-9] of text.lower()."
     )
     assert all(line.startswith("[MET]     ") for line in criteria[1:])
-    assert lines[-1] == "Summary: 4/5 criteria met"
+    assert lines[-1].startswith("Summary: 4/5 criteria met; 2 more TODO(s) to be reviewed")
 
 
 def test_loading_problems_are_noted(reports):

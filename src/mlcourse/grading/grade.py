@@ -7,11 +7,15 @@ The report reads like a project review: one line per criterion, met or not, and 
     [NOT MET] Builds a vocabulary of the most frequent words — NotImplementedError: TODO: keep
     the `size` most frequent words  Hint: sort by (-count, word) and keep the first `size` words.
     Summary: 1/2 criteria met
+
+TODOs that no test can check (cloud calls, written answers) are listed after the criteria: "to be
+reviewed" when the learner has replaced the stub, "not done" while the stub is still there.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .layout import CourseLayout, UnknownExerciseError, locate_exercise, parse_exercise_name
@@ -20,6 +24,8 @@ from .runner import GradingRun, run_graded_tests
 
 MET_LABEL = "[MET]    "
 NOT_MET_LABEL = "[NOT MET]"
+TO_REVIEW_LABEL = "[TO REVIEW]"
+NOT_DONE_LABEL = "[NOT DONE] "
 _MAX_REASON_CHARS = 200
 
 
@@ -31,6 +37,8 @@ class GradeReport:
     exercise: PurePosixPath
     test_module: Path
     run: GradingRun
+    #: The TODOs no test checks, each with whether the learner replaced its stub.
+    ungraded: list[tuple[str, bool]] = field(default_factory=list)
 
 
 def grade(
@@ -55,7 +63,25 @@ def grade(
             f"is this the exercise you meant?"
         )
     run = run_graded_tests(test_module, notebook, timeout=timeout)
-    return GradeReport(notebook, exercise, test_module, run)
+    return GradeReport(notebook, exercise, test_module, run, _ungraded_todos(layout, exercise,
+                                                                             notebook))
+
+
+def _ungraded_todos(layout: CourseLayout, exercise: PurePosixPath,
+                    notebook: Path) -> list[tuple[str, bool]]:
+    """Each TODO outside the graded cells, and whether its stub is gone from ``notebook``."""
+    if not layout.solution_path(exercise).is_file():
+        return []  # a copy of the course without solutions: nothing to compare with
+    from .generate import generate_file  # imports nbformat: only when there is work to do
+
+    cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    sources = "\n".join("".join(cell.get("source", "")) for cell in cells)
+    todos = []
+    for todo in generate_file(layout, exercise).other_todos:
+        stubs = (f"NotImplementedError({json.dumps(todo.message, ensure_ascii=False)})",
+                 f"_{todo.message}_")
+        todos.append((todo.message, not any(stub in sources for stub in stubs)))
+    return todos
 
 
 def format_rubric(report: GradeReport) -> list[str]:
@@ -70,10 +96,20 @@ def format_rubric(report: GradeReport) -> list[str]:
         if result.criterion.hint:
             line += f"  Hint: {result.criterion.hint}"
         lines.append(line)
+    if report.ungraded:
+        lines.extend(["", "Not graded automatically (compare with the solution, or ask a "
+                          "reviewer):"])
+        lines.extend(f"{TO_REVIEW_LABEL if done else NOT_DONE_LABEL} {message}"
+                     for message, done in report.ungraded)
     if run.notes:
         lines.append("")
         lines.extend(f"Note: {note}" for note in run.notes)
-    lines.extend(["", f"Summary: {run.met}/{len(run.results)} criteria met"])
+    summary = f"Summary: {run.met}/{len(run.results)} criteria met"
+    if report.ungraded:
+        not_done = sum(not done for _, done in report.ungraded)
+        summary += (f"; {len(report.ungraded)} more TODO(s) to be reviewed"
+                    + (f" ({not_done} not done yet)" if not_done else ""))
+    lines.extend(["", summary])
     return lines
 
 

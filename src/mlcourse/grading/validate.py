@@ -9,7 +9,8 @@ For each exercise notebook with graded tests, the tests run twice:
 
 Then every TODO a graded test can reach (in a cell tagged ``graded``, or in a script) must have
 been hit by at least one of those failures, and every test module must belong to an exercise.
-TODOs in other cells (cloud calls, written answers) are not graded and need no test.
+TODOs in other cells (cloud calls, written answers) are not graded and need no test; the grader
+lists them as "to be reviewed". And no hint may quote the solution's code (see :mod:`.hints`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .generate import GeneratedFile, build_exercise_tree
+from .hints import gives_away, solution_only_runs
 from .layout import NOTEBOOK_SUFFIX, CourseLayout, UnknownExerciseError
 from .results import DEFAULT_TIMEOUT_SECONDS, FAILED, CriterionResult
 from .runner import GradingError, GradingRun, run_graded_tests
@@ -72,9 +74,13 @@ def validate_course(
         all_runs, run_problems = _run_all(layout, tested, Path(scratch), timeout)
     report.problems.extend(run_problems)
     triggered: set[str] = set()
+    secret_runs = solution_only_runs(
+        ((str(item.exercise), layout.solution_path(item.exercise).read_bytes()) for item in tree),
+        ((str(item.exercise), item.content) for item in tree))
     for runs in all_runs:
         report.validated.append(runs.exercise)
         report.problems.extend(_two_sided_problems(layout, runs))
+        report.problems.extend(_hint_problems(layout, runs, secret_runs))
         triggered.update(_stub_messages(runs.on_exercise))
     untested_notebooks = {generated.exercise for generated in untested}
     report.problems.extend(_uncovered_todos(tree, untested_notebooks, triggered))
@@ -178,6 +184,21 @@ def _two_sided_problems(layout: CourseLayout, runs: _ExerciseRuns) -> list[str]:
             problems.append(
                 f"{runs.exercise}: '{result.criterion.description}' must fail on the untouched "
                 f"exercise with the stub's NotImplementedError, but {observed}"
+            )
+    return problems
+
+
+def _hint_problems(layout: CourseLayout, runs: _ExerciseRuns,
+                   secret_runs: set[tuple[str, ...]]) -> list[str]:
+    """Hints that quote the solution: they must guide the learner, not hand over the code."""
+    module = layout.graded_test_module(runs.exercise).name
+    problems = []
+    for result in runs.on_solution.results:
+        quoted = gives_away(result.criterion.hint, secret_runs)
+        if quoted:
+            problems.append(
+                f"{module}::{result.criterion.test}: the hint gives the answer away (it quotes "
+                f"the solution: `{quoted}`); say what to do or look at, not the code"
             )
     return problems
 
