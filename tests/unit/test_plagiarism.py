@@ -45,8 +45,8 @@ def test_copies_really_copy_decreasing_amounts_of_the_source():
     corpus = generate_corpus()
     sources = corpus[corpus["Category"] == "orig"].set_index("Task")["Text"]
     answers = corpus[corpus["Category"] != "orig"]
-    scores = answers.assign(c3=[_containment(text, sources[task])
-                                for text, task in zip(answers["Text"], answers["Task"], strict=True)])
+    pairs = zip(answers["Text"], answers["Task"], strict=True)
+    scores = answers.assign(c3=[_containment(text, sources[task]) for text, task in pairs])
     means = scores.groupby("Category")["c3"].mean()
     assert means["cut"] > 0.85 > means["light"] > 0.5 > means["heavy"] > 0.05 > means["non"]
     lowest_copy = scores.loc[scores["Category"] != "non", "c3"].min()
