@@ -6,6 +6,7 @@ or a deterministic generator with the original's exact schema and layout).
 """
 
 from mlcourse.datasets.boston import load_boston_housing
+from mlcourse.datasets.census import load_census
 from mlcourse.datasets.credit_card_fraud import load_credit_card_fraud
 from mlcourse.datasets.household_power import load_household_power
 from mlcourse.datasets.imdb import (
@@ -21,6 +22,7 @@ __all__ = [
     "ImdbData",
     "generate_drifted_reviews",
     "load_boston_housing",
+    "load_census",
     "load_credit_card_fraud",
     "load_household_power",
     "load_imdb",

@@ -32,7 +32,7 @@ from localcloud.algorithms.inputs.invocations import (
 )
 from localcloud.containers.errors import ClientError
 
-from .training import squared_distances
+from .distances import squared_distances
 
 ALGORITHM = "k-means"
 RESPONSE_TYPES = (JSON, JSONLINES, RECORDIO, CSV)

@@ -32,6 +32,7 @@ from localcloud.algorithms.inputs.channels import ChannelReader
 from localcloud.containers.contract import MLPaths
 from localcloud.containers.errors import ClientError
 
+from .distances import squared_distances
 from .hyperparameters import KMEANS_PLUS_PLUS, Hyperparameters, parse_hyperparameters
 from .metric_names import TEST
 
@@ -117,13 +118,6 @@ def reduce_centers(centers: np.ndarray, weights: np.ndarray,
     log.info("Local Lloyd: %d centers -> %d centroids in %d iterations", centers.shape[0],
              params.k, lloyd.n_iter_)
     return lloyd.cluster_centers_
-
-
-def squared_distances(rows: np.ndarray, centroids: np.ndarray) -> np.ndarray:
-    """(n, k) squared Euclidean distances."""
-    distances = ((rows ** 2).sum(axis=1)[:, None] - 2 * rows @ centroids.T
-                 + (centroids ** 2).sum(axis=1)[None, :])
-    return np.clip(distances, 0, None)
 
 
 def score(features: np.ndarray, centroids: np.ndarray, metrics: tuple[str, ...]) -> None:
