@@ -93,7 +93,7 @@ class LambdaService(Service):
                                     region_name=self.context.region)
 
     def reset(self) -> None:
-        self.workers.shutdown()
+        self.workers.stop_all()
         self.store.clear()
         self._credentials.clear()
 
