@@ -21,8 +21,8 @@ def _classifier(exercise, hidden_dim=10):
 
 @pytest.mark.rubric(
     "BinaryClassifier has two linear layers: features -> hidden_dim -> output_dim",
-    hint="self.fc1 = nn.Linear(input_features, hidden_dim); "
-    "self.fc2 = nn.Linear(hidden_dim, output_dim); plus nn.Dropout and nn.Sigmoid.",
+    hint="Two torch.nn linear layers (features to hidden units, hidden units to outputs), a "
+    "dropout layer and a sigmoid, stored as the attributes the TODO names.",
 )
 def test_classifier_layers(exercise):
     model = _classifier(exercise, hidden_dim=7)
@@ -34,7 +34,8 @@ def test_classifier_layers(exercise):
 
 @pytest.mark.rubric(
     "forward returns one probability per row, from ReLU hidden units and a sigmoid",
-    hint="hidden = self.drop(torch.relu(self.fc1(x))); return self.sig(self.fc2(hidden)).",
+    hint="Apply the first layer, a ReLU, the dropout, the second layer and the sigmoid, in "
+    "that order.",
 )
 def test_forward_gives_probabilities(exercise):
     # Layers built here, so this criterion does not depend on the __init__ TODO.
@@ -72,9 +73,8 @@ def _separable_loader(batch_size=8):
 
 @pytest.mark.rubric(
     "The training loop lowers the loss: one optimizer step per batch, mean loss per epoch",
-    hint="For each (features, labels): optimizer.zero_grad(); "
-    "loss = criterion(model(features).reshape(-1), labels); loss.backward(); optimizer.step(); "
-    "append the mean of the batch losses after each epoch.",
+    hint="Per batch: clear the gradients, compute the loss of the flattened output, "
+    "back-propagate, step the optimizer; after each epoch record the mean batch loss.",
 )
 def test_training_loop_learns(exercise):
     train = exercise.script(TRAIN_SCRIPT).train
@@ -90,7 +90,7 @@ def test_training_loop_learns(exercise):
 
 @pytest.mark.rubric(
     "The training loop takes exactly one optimizer step per batch",
-    hint="Call optimizer.step() once for every batch of the loader, after loss.backward().",
+    hint="Step the optimizer once for every batch the loader yields, after back-propagating.",
 )
 def test_training_loop_steps_once_per_batch(exercise):
     train = exercise.script(TRAIN_SCRIPT).train
@@ -117,8 +117,8 @@ class _FixedProbabilities(nn.Module):
 
 @pytest.mark.rubric(
     "predict_fn returns the rounded class of each row as a flat NumPy array, in eval mode",
-    hint="model.eval(); with torch.no_grad(): probabilities = model(features); "
-    "return np.round(probabilities.numpy()).reshape(-1).",
+    hint="Switch the model to evaluation mode, run it without gradient tracking, round the "
+    "probabilities and flatten them into a NumPy array.",
 )
 def test_predict_fn_rounds_probabilities(exercise):
     predict_fn = exercise.script(PREDICT_SCRIPT).predict_fn
@@ -134,8 +134,8 @@ def test_predict_fn_rounds_probabilities(exercise):
 
 @pytest.mark.rubric(
     "evaluate computes accuracy, precision and recall with class 1 as positive",
-    hint="TP = sum((pred == 1) & (label == 1)), FP = sum((pred == 1) & (label == 0)), "
-    "FN = sum((pred == 0) & (label == 1)); precision = TP / (TP + FP), recall = TP / (TP + FN).",
+    hint="Count true positives, false positives and false negatives; precision divides the "
+    "true positives by all predicted positives, recall by all actual positives.",
 )
 def test_evaluate_scores(exercise):
     scores = exercise["evaluate"]([1, 1, 0, 0, 1], [1.0, 0.0, 1.0, 0.0, 1.0])

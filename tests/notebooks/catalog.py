@@ -40,6 +40,10 @@ _POPULATION_SEGMENTATION = (
 # Time series case study: the shipped daily means; 20 epochs of one batch of 128 windows.
 _TIME_SERIES = "solutions/Case-Studies/Time Series Forecasting/Energy Consumption - DeepAR.ipynb"
 
+# The three parts of the plagiarism project (part 3 reads the files part 2 writes).
+_PLAGIARISM = "solutions/Case-Studies/Plagiarism Detection"
+_PLAGIARISM_PARTS = ("1 - Data Exploration", "2 - Feature Engineering", "3 - Training a Model")
+
 # Payment fraud detection on the generated sample: 80,000 transactions with 138 frauds, of which
 # 41 in the test set and 29 in the validation set (too few validation frauds and every threshold
 # looks perfect there); 5 epochs; four training jobs and four short-lived endpoints.
@@ -70,6 +74,9 @@ CI_PARAMETERS: dict[str, dict[str, object]] = {
         **_IMDB_SAMPLE, "N_NEW_REVIEWS": 2000},
     # The moons are small already; half the epochs. The time goes to starting containers.
     "solutions/Case-Studies/Moon Data/Moon Data Classification.ipynb": {"EPOCHS": 100},
+    # The generated corpus has the real one's 100 files: no smaller setting is needed. Part 3
+    # reads part 2's files and has no parameter to make smaller.
+    **{f"{_PLAGIARISM}/{name}.ipynb": {"DATA_SOURCE": "sample"} for name in _PLAGIARISM_PARTS[:2]},
     **_SOFTWARE_ENGINEERING_CI,
     _POPULATION_SEGMENTATION: {"DATA_SOURCE": "sample"},
     _FRAUD_DETECTION: _FRAUD_DETECTION_CI,
@@ -126,6 +133,14 @@ _SOFTWARE_ENGINEERING_METRICS = {
     f"{_SOFTWARE_ENGINEERING}/4 - Testing, TDD and Logging.ipynb": {"rows dropped": (8, 8)},
 }
 
+# Plagiarism detection, measured on the sample: 38 non answers; 2 of 7 features selected (c_1,
+# c_4); test accuracy 1.000 on 19 test answers (random forest).
+_PLAGIARISM_METRICS = {
+    f"{_PLAGIARISM}/1 - Data Exploration.ipynb": {"non files": (38, 38), "cut files": (19, 19)},
+    f"{_PLAGIARISM}/2 - Feature Engineering.ipynb": {"features selected": (2, 7)},
+    f"{_PLAGIARISM}/3 - Training a Model.ipynb": {"test accuracy": (0.85, 1.0)},
+}
+
 # Moon Data, measured with the CI parameters (100 epochs): test accuracy 0.90, precision 0.89,
 # recall 0.94 on 150 points; a straight line scores about 0.85.
 _MOON_SCORES = {"test accuracy": (0.8, 1.0), "test precision": (0.75, 1.0),
@@ -172,6 +187,7 @@ METRIC_RANGES: dict[str, dict[str, tuple[float, float]]] = {
     "solutions/Mini-Projects/IMDB Sentiment Analysis - XGBoost (Updating a Model).ipynb":
         _IMDB_UPDATE,
     "solutions/Case-Studies/Moon Data/Moon Data Classification.ipynb": _MOON_SCORES,
+    **_PLAGIARISM_METRICS,
     **_SOFTWARE_ENGINEERING_METRICS,
     _POPULATION_SEGMENTATION: _POPULATION_SEGMENTATION_METRICS,
     _FRAUD_DETECTION: _FRAUD_DETECTION_METRICS,
