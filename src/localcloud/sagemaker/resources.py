@@ -10,7 +10,7 @@ import copy
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from ..aws.errors import AWSError, validation
@@ -18,7 +18,7 @@ from ..aws.errors import AWSError, validation
 
 def now() -> datetime:
     """Timestamps are timezone-aware UTC, as botocore returns them."""
-    return datetime.now(UTC)
+    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class ListQuery:
 def _as_datetime(value) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
-    return datetime.fromtimestamp(float(value), UTC)
+    return datetime.fromtimestamp(float(value), timezone.utc)
 
 
 def list_response(key: str, descriptions: Iterable[dict], params: dict, name_key: str,
