@@ -20,7 +20,12 @@ LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: help setup lab stop test grade exercises check lint nb clean
+# The other Pythons the course supports (notebook instances, Studio), for `make test-pythons`.
+EXTRA_PYTHONS ?= python3.10 python3.12
+# What `make test-pythons` runs on each: the unit tests and one tutorial against localcloud.
+EXTRA_PYTHON_TESTS ?= tests/unit "tests/notebooks/test_notebooks.py::test_runs_headless_and_cleans_up[Tutorials/Boston Housing - XGBoost (Batch Transform) - High Level.ipynb]"
+
+.PHONY: help setup lab stop test grade exercises check lint nb clean test-pythons
 
 help:  ## list the targets
 	@echo "For learners:"
@@ -46,7 +51,7 @@ $(STAMP): pyproject.toml
 	@echo "[2/3] updating pip"
 	@$(BIN)/python -m pip install --quiet --upgrade pip
 	@echo "[3/3] installing the course's pinned packages"
-	@$(BIN)/python -m pip install --progress-bar off -e '.[dev]' | awk \
+	@$(BIN)/python -m pip install --progress-bar off -e '.[lab,dev]' | awk \
 		'/^Collecting / { n++; if (n % 10 == 1) printf "  downloading: %d packages so far (%s)\n", n, $$2; fflush() } \
 		 /^Installing collected/ { print "  installing them (the longest step)..."; fflush() } \
 		 /^Successfully installed/ { print "  done" }'
@@ -63,7 +68,7 @@ $(AWSCLI): pyproject.toml | $(STAMP)
 	@echo "Installing the AWS CLI into $(VENV)/awscli"
 	@test -x $(VENV)/awscli/bin/python || $(BIN)/python -m venv $(VENV)/awscli
 	@$(VENV)/awscli/bin/python -m pip install --quiet "$$($(BIN)/python -c \
-		'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["tool"]["mlcourse"]["awscli"])')"
+		'import importlib, sys; toml = importlib.import_module("tomllib" if sys.version_info >= (3, 11) else "pip._vendor.tomli"); print(toml.load(open("pyproject.toml", "rb"))["tool"]["mlcourse"]["awscli"])')"
 	@ln -sf ../awscli/bin/aws $(AWSCLI)
 	@touch $(AWSCLI)
 
@@ -94,6 +99,20 @@ exercises: $(STAMP)  ## [maintainers] regenerate exercises from solutions/ (neve
 
 check: $(STAMP)  ## [maintainers] what CI runs: the tests, with learner edits counted as failures
 	MLCOURSE_STRICT=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-pythons:  ## [maintainers] unit tests and a tutorial on Python 3.10 and 3.12 (.venv-3.x; CI runs it)
+	@for python in $(EXTRA_PYTHONS); do \
+		venv=.venv-$${python#python}; \
+		echo "== $$python: $$venv"; \
+		if ! $$python -c pass 2>/dev/null; then echo "$$python not found: skipped"; continue; fi; \
+		if [ ! -f $$venv/.installed ] || [ pyproject.toml -nt $$venv/.installed ]; then \
+			{ test -x $$venv/bin/python || $$python -m venv $$venv; } && \
+			$$venv/bin/python -m pip install --quiet --upgrade pip && \
+			$$venv/bin/python -m pip install --quiet -e '.[lab,test]' && touch $$venv/.installed \
+			|| exit 1; \
+		fi; \
+		$$venv/bin/python -m pytest -q -p no:cacheprovider $(EXTRA_PYTHON_TESTS) || exit 1; \
+	done
 
 lint: $(STAMP)  ## [maintainers] ruff on code and notebooks
 	$(BIN)/ruff check .

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -29,6 +30,21 @@ STRICT_ENV = "MLCOURSE_STRICT"
 # The graded tests are run by `python -m mlcourse.grading validate` (tests/grading), against
 # both the solution and the exercise; collecting them here too would run them twice.
 collect_ignore = ["graded"]
+
+
+#: The PyTorch build the course pins exists for Python 3.11 only (pyproject's `lab` extra), so on
+#: the other Pythons (`make test-pythons`) the tests of the parts built on it are skipped.
+TORCH_INSTALLED = importlib.util.find_spec("torch") is not None
+_NEEDS_TORCH = ("deepar", "pytorch", "torch", "frameworks", "moon")
+
+
+def pytest_collection_modifyitems(config, items):
+    if TORCH_INSTALLED:
+        return
+    skip = pytest.mark.skip(reason="needs PyTorch, which the course pins for Python 3.11 only")
+    for item in items:
+        if any(word in item.nodeid.lower() for word in _NEEDS_TORCH):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

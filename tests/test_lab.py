@@ -133,6 +133,8 @@ def test_lab_kernels_talk_to_localcloud(tmp_path):
         process.wait(timeout=60)
     assert_nothing_left(state, port)
     output = log.read_text()
+    overrides = REPO / ".venv/share/jupyter/lab/settings/overrides.json"
+    assert '"fetchNews": "false"' in overrides.read_text(), "no Jupyter news pop-up"
     assert "Shut down this Jupyter server" not in output
     assert "make: ***" not in output, output[-2000:]
 

@@ -146,3 +146,13 @@ def test_deploying_twice_leaves_nothing_after_teardown(cloud, no_leaks):
     earlier = printed(result.output, "Also deleted, from earlier runs:")
     assert any(item.startswith("endpoint ") for item in earlier), earlier
     assert printed(result.output, "Left by this lesson:") == []
+
+
+def test_a_missing_python_says_what_to_install(tmp_path):
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(REPO / name, tmp_path / name)
+    result = run(tmp_path, "make", "setup", "PYTHON=python3.99")
+    assert result.returncode == 2
+    assert "'python3.99' was not found. The course needs Python 3.11" in result.stdout
+    assert "make setup PYTHON=python3.12" in result.stdout
+    assert not (tmp_path / ".venv").exists()

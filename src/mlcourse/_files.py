@@ -17,8 +17,16 @@ from pathlib import Path
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
     """Return the hex SHA-256 digest of a file (read in chunks, so memory stays bounded)."""
+    return file_digest(path, "sha256")
+
+
+def file_digest(path: str | os.PathLike[str], algorithm: str) -> str:
+    """Hex digest of a file, read in 1 MiB chunks (``hashlib.file_digest`` needs Python 3.11)."""
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def _before_cell(info: Any = None) -> None:
     from IPython import get_ipython
 
     restore_plain_tracebacks(get_ipython())  # the SDK may have been imported by the last cell
-    _state.cell_started = datetime.now(UTC)
+    _state.cell_started = datetime.now(timezone.utc)
     _state.interrupted = False
     # The kernel sets Python's own SIGINT handler around each cell; ours notes the interrupt
     # first, then does exactly what it does (raise KeyboardInterrupt).

@@ -1,5 +1,8 @@
 """The IMDB web app in a real browser: Debian's Chromium, driven by Playwright, headless.
 
+Also the same path without a browser (HTTP POST -> API Gateway -> Lambda -> endpoint), which runs
+whether Chromium is installed or not.
+
 The page of ``Tutorials/web_app/index.html`` is served on 127.0.0.1 with the URL of a REST API
 filled in; the API calls the tutorial's Lambda function, which calls an XGBoost endpoint. The
 test types a clearly positive and a clearly negative review, clicks, and reads the answers the
@@ -18,6 +21,7 @@ import shutil
 import time
 
 import pytest
+import requests
 from webapp_stack import REPO, WebApp
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -70,6 +74,17 @@ def web_app(aws_env, tmp_path_factory):
         yield app.build()
     finally:
         app.teardown()
+
+
+def test_api_answers_through_lambda_and_endpoint(web_app):
+    """API Gateway -> Lambda -> SageMaker endpoint over HTTP, without a browser."""
+    for review, sentiment in REVIEWS:
+        response = requests.post(web_app.api_url, data=review.encode(), timeout=30)
+        assert response.status_code == 200
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert response.json()["sentiment"] == sentiment
+    empty = requests.post(web_app.api_url, data=b"", timeout=30)
+    assert empty.status_code == 400 and "review" in empty.json()["error"]
 
 
 def test_page_answers_positive_and_negative_reviews(chromium, web_app):

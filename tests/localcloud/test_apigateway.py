@@ -1,37 +1,18 @@
-"""API Gateway REST APIs with the unchanged boto3: create, deploy, HTTP -> Lambda -> endpoint."""
+"""API Gateway REST APIs with the unchanged boto3: create, deploy, call over HTTP -> Lambda.
+
+The whole path on to a SageMaker endpoint is tested with the tutorial's own function in
+tests/browser/test_web_app.py.
+"""
 
 from __future__ import annotations
 
-import tarfile
-
 import boto3
-import numpy as np
 import pytest
 import requests
-import sagemaker
-import xgboost
 from lambda_support import create_function
-from support import INSTANCE_TYPE, unique, xgboost_image
+from support import unique
 
-from mlcourse.teardown import delete_endpoint
 from mlcourse.webapp import invoke_url
-
-#: Forwards the raw body (a CSV row) to the endpoint and answers 0 or 1, like the lesson's page.
-PREDICT = '''
-import os
-import boto3
-
-runtime = boto3.client("sagemaker-runtime")
-
-
-def lambda_handler(event, context):
-    answer = runtime.invoke_endpoint(EndpointName=os.environ["ENDPOINT"],
-                                     ContentType="text/csv", Body=event["body"])
-    score = float(answer["Body"].read().decode())
-    return {"statusCode": 200,
-            "headers": {"Content-Type": "text/plain", "Access-Control-Allow-Origin": "*"},
-            "body": str(round(score))}
-'''
 
 #: Answers what the test asks for through the query string, to check the proxy contract.
 ECHO = '''
@@ -52,32 +33,6 @@ def lambda_handler(event, context):
             "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]},
             "body": json.dumps(event)}
 '''
-
-
-@pytest.fixture(scope="module")
-def endpoint(aws_env, tmp_path_factory):
-    """An XGBoost endpoint that answers ~1 when the first feature is positive, else ~0."""
-    session = sagemaker.Session()
-    rng = np.random.default_rng(0)
-    features = rng.normal(size=(400, 2))
-    booster = xgboost.train({"objective": "binary:logistic", "max_depth": 2},
-                            xgboost.DMatrix(features, label=features[:, 0] > 0), 20)
-    folder = tmp_path_factory.mktemp("model")
-    booster.save_model(str(folder / "xgboost-model"))
-    with tarfile.open(folder / "model.tar.gz", "w:gz") as tar:
-        tar.add(folder / "xgboost-model", arcname="xgboost-model")
-    model_data = session.upload_data(str(folder / "model.tar.gz"), key_prefix=unique("webapp"))
-    name = unique("webapp")
-    sm = boto3.client("sagemaker")
-    sm.create_model(ModelName=name, ExecutionRoleArn=sagemaker.get_execution_role(),
-                    PrimaryContainer={"Image": xgboost_image(session), "ModelDataUrl": model_data})
-    sm.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[{
-        "VariantName": "AllTraffic", "ModelName": name, "InitialInstanceCount": 1,
-        "InstanceType": INSTANCE_TYPE}])
-    sm.create_endpoint(EndpointName=name, EndpointConfigName=name)
-    session.wait_for_endpoint(name)
-    yield name
-    delete_endpoint(name, client=sm)
 
 
 def rest_api(function_name: str, method: str = "POST", path_part: str | None = None,
@@ -118,24 +73,6 @@ def echo_api(lambda_role):
     yield api_id, url, function
     boto3.client("apigateway").delete_rest_api(restApiId=api_id)
     boto3.client("lambda").delete_function(FunctionName=function)
-
-
-def test_post_reaches_the_endpoint_through_lambda(lambda_role, endpoint):
-    function = create_function(lambda_role, PREDICT,
-                               Environment={"Variables": {"ENDPOINT": endpoint}})
-    api_id, url = rest_api(function)
-    try:
-        assert url.endswith(f"/restapis/{api_id}/prod/_user_request_")
-        positive = requests.post(url, data="2.5,0.1", headers={"Content-Type": "text/plain"},
-                                 timeout=30)
-        negative = requests.post(url, data="-2.5,0.3", timeout=30)
-        assert (positive.status_code, positive.text) == (200, "1")
-        assert (negative.status_code, negative.text) == (200, "0")
-        assert positive.headers["Access-Control-Allow-Origin"] == "*"
-        assert positive.headers["Content-Type"] == "text/plain"
-    finally:
-        boto3.client("apigateway").delete_rest_api(restApiId=api_id)
-        boto3.client("lambda").delete_function(FunctionName=function)
 
 
 def test_proxy_event_has_the_request(echo_api):

@@ -34,6 +34,13 @@ def lambda_handler(event, context):
         return {1, 2}
     if action == "buckets":
         return [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]]
+    if action == "internet":
+        import socket
+        try:
+            socket.create_connection(("192.0.2.1", 80), timeout=2)
+        except OSError as error:
+            return type(error).__name__
+        return "connected"
     if action == "whoami":
         return boto3.client("sts").get_caller_identity()["Arn"]
     return {"echo": event, "greeting": os.environ.get("GREETING"),
@@ -110,6 +117,27 @@ def test_function_boto3_reaches_localcloud_with_its_role(lam, function, lambda_r
     assert any(name.startswith("sagemaker-") for name in buckets)
     _, identity = invoke(lam, function, {"action": "whoami"})
     assert identity.split("/")[1] == lambda_role.rsplit("/", 1)[-1]  # assumed-role/<role>/<session>
+
+
+def test_function_cannot_leave_the_machine(lam, function):
+    _, outcome = invoke(lam, function, {"action": "internet"})
+    assert outcome == "NonLoopbackConnection"
+
+
+def test_code_from_s3(lam, lambda_role, session):
+    bucket = session.default_bucket()
+    key = f"{unique('code')}/package.zip"
+    boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=zipped(
+        {"main.py": "def handler(event, context):\n    return 'from s3'\n"}))
+    name = unique("s3code")
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=lambda_role,
+                        Handler="main.handler", Code={"S3Bucket": bucket, "S3Key": key})
+    try:
+        assert invoke(lam, name, {})[1] == "from s3"
+        with pytest.raises(lam.exceptions.InvalidParameterValueException, match="NoSuchKey"):
+            lam.update_function_code(FunctionName=name, S3Bucket=bucket, S3Key="missing.zip")
+    finally:
+        lam.delete_function(FunctionName=name)
 
 
 def test_unhandled_error_is_answered_as_aws_does(lam, function):
@@ -226,3 +254,4 @@ def test_import_error_is_reported(lam, lambda_role):
         assert "Unable to import module 'missing'" in error["errorMessage"]
     finally:
         lam.delete_function(FunctionName=name)
+

@@ -132,3 +132,17 @@ def test_kmeans_is_tunable_on_test_msd(session, csv_uri, no_leaks):
     best = tuner.best_training_job()
     assert session.sagemaker_client.describe_training_job(TrainingJobName=best)[
         "TrainingJobStatus"] == "Completed"
+
+
+def test_pca_from_csv_training_input(session, blobs, csv_uri):
+    """PCA(...).fit wants a RecordSet (it reads feature_dim from it), so CSV goes through the
+    generic Estimator with PCA's image, as on AWS."""
+    estimator = Estimator(image_uri=image_uris.retrieve("pca", session.boto_region_name),
+                          **common(session))
+    estimator.set_hyperparameters(feature_dim=6, num_components=2, mini_batch_size=100,
+                                  algorithm_mode="randomized")
+    estimator.fit({"train": TrainingInput(csv_uri, content_type="text/csv;label_size=0")},
+                  logs=False)
+    model = recordio.read_pca_model(estimator.model_data)
+    reference = decomposition.PCA(2).fit(blobs)
+    assert np.allclose(np.abs(model.components()), np.abs(reference.components_), atol=1e-3)

@@ -71,4 +71,5 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("MLCOURSE_WINE_URL", raising=False)
     monkeypatch.delenv("MLCOURSE_CENSUS_URL", raising=False)
     monkeypatch.delenv("MLCOURSE_FRAUD_URL", raising=False)
+    monkeypatch.delenv("MLCOURSE_PLAGIARISM_URL", raising=False)
     return tmp_path / "cache"

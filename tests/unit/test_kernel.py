@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 import nbformat
 import pytest
@@ -70,7 +70,7 @@ def test_an_interrupted_cell_lists_the_jobs_still_running(aws_env, capsys, tmp_p
 
     session = sagemaker.Session()
     sm = boto3.client("sagemaker")
-    started = datetime.now(UTC)
+    started = datetime.now(timezone.utc)
     name = f"interrupted-{int(time.time() * 1000)}"
     rows = tmp_path / "train.csv"
     rows.write_text("".join(f"{i % 7},{i},{i * i % 11}\n" for i in range(200)))

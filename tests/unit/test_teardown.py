@@ -7,7 +7,7 @@ any call not queued, so "deleted nothing" and "deleted in the right order" are b
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 import boto3
@@ -31,7 +31,7 @@ from mlcourse.teardown import (
 )
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012"
-CREATED = datetime(2024, 5, 1, tzinfo=UTC)
+CREATED = datetime(2024, 5, 1, tzinfo=timezone.utc)
 
 
 def make_client(service: str = "sagemaker"):
@@ -436,7 +436,7 @@ def test_other_listing_errors_are_raised(sm, script):
 
 
 def test_listings_follow_pages_and_since_filters(sm, script):
-    since = datetime(2024, 4, 1, tzinfo=UTC)
+    since = datetime(2024, 4, 1, tzinfo=timezone.utc)
     job_filters = {"CreationTimeAfter": since, "StatusEquals": "InProgress"}
     for method, key in (("list_hyper_parameter_tuning_jobs", "HyperParameterTuningJobSummaries"),
                         ("list_training_jobs", "TrainingJobSummaries"),

@@ -56,6 +56,9 @@ class ApiGatewayService(Service):
     def __init__(self):
         self.context: ServiceContext | None = None
         self._snapshots: dict[tuple[str, str], list[dict]] = {}  # (api, deployment) -> resources
+        # (api, stage) -> deployment id, or None for no such stage. Stages change only through
+        # control-plane requests, which all pass through handle() and empty this cache.
+        self._stages: dict[tuple[str, str], str | None] = {}
         self._lock = threading.Lock()
         # Whether moto's API Gateway has been used since the last reset: importing it costs
         # seconds, which a reset of a cloud that never served an API should not pay.
@@ -86,6 +89,7 @@ class ApiGatewayService(Service):
                 self.client.delete_rest_api(restApiId=api["id"])
         with self._lock:
             self._snapshots.clear()
+            self._stages.clear()
         self._used = False
 
     def handle(self, request: Request) -> Response:
@@ -93,6 +97,9 @@ class ApiGatewayService(Service):
         if found:
             return self._execute(request, found["api"], found["stage"], found["path"] or "/")
         self._used = True
+        if request.method != "GET":
+            with self._lock:
+                self._stages.clear()
         response = Response.from_app(self.moto, request.environ)
         deployment = DEPLOYMENTS.match(request.path)
         if deployment and request.method == "POST" and response.status_code == 201:
@@ -114,15 +121,25 @@ class ApiGatewayService(Service):
 
     def _deployed(self, api_id: str, stage: str) -> list[dict] | None:
         """The resources deployed to a stage, or None when there is no such stage."""
-        try:
-            deployment_id = self.client.get_stage(restApiId=api_id,
-                                                  stageName=stage)["deploymentId"]
-        except (self.client.exceptions.NotFoundException,
-                self.client.exceptions.BadRequestException):
+        with self._lock:
+            known = (api_id, stage) in self._stages
+            deployment_id = self._stages.get((api_id, stage))
+        if not known:
+            deployment_id = self._stage_deployment(api_id, stage)
+            with self._lock:
+                self._stages[(api_id, stage)] = deployment_id
+        if deployment_id is None:
             return None
         with self._lock:
             resources = self._snapshots.get((api_id, deployment_id))
         return resources if resources is not None else self._snapshot(api_id, deployment_id)
+
+    def _stage_deployment(self, api_id: str, stage: str) -> str | None:
+        try:
+            return self.client.get_stage(restApiId=api_id, stageName=stage)["deploymentId"]
+        except (self.client.exceptions.NotFoundException,
+                self.client.exceptions.BadRequestException):
+            return None
 
     # -- execute-api ----------------------------------------------------------------------------
 

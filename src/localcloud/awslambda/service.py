@@ -30,6 +30,7 @@ from ..aws.errors import (
     RequestTooLargeException,
     ResourceConflictException,
     ResourceNotFoundException,
+    unknown_operation,
 )
 from ..aws.protocols import restjson_error, signing_service
 from ..aws.restjson import RestJsonApi
@@ -93,7 +94,7 @@ class LambdaService(Service):
                                     region_name=self.context.region)
 
     def reset(self) -> None:
-        self.workers.shutdown()
+        self.workers.stop_all()
         self.store.clear()
         self._credentials.clear()
 
@@ -115,8 +116,7 @@ class LambdaService(Service):
             operation, params = self.api.parse(request)
             handler = self.operations.get(operation)
             if handler is None:
-                raise AWSError("UnknownOperationException",
-                               f"localcloud's Lambda does not implement {operation}")
+                raise unknown_operation(f"Lambda.{operation}")
             result = handler(params)
             return result if isinstance(result, Response) else self.api.respond(operation,
                                                                                 result)

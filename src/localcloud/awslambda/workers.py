@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 TAIL_BYTES = 4096
 #: How long to wait for a worker's output to drain after its answer arrived.
 DRAIN_SECONDS = 2.0
+#: A worker idle this long is stopped (Lambda, too, recycles idle execution environments).
+IDLE_SECONDS = 600.0
 
 
 @dataclass
@@ -84,6 +86,7 @@ class Worker:
         self.answers = os.fdopen(answer_read, "r", encoding="utf-8")
         self.init_ms = (time.monotonic() - started) * 1000
         self.cold = True
+        self.idle_since = time.monotonic()
         threading.Thread(target=self._read_output, daemon=True,
                          name=f"lambda-out:{spec.function_name}").start()
 
@@ -205,11 +208,26 @@ def _exited(request_id: str, code: int | None) -> dict:
 class WorkerPool:
     """The warm workers of every function; an idle worker is reused, a busy one never."""
 
-    def __init__(self, logs_client):
+    def __init__(self, logs_client, idle_seconds: float = IDLE_SECONDS):
         self.logs_client = logs_client
+        self.idle_seconds = idle_seconds
         self._idle: dict[str, list[Worker]] = {}
         self._busy: set[Worker] = set()
         self._lock = threading.Lock()
+        self._closed = threading.Event()
+        threading.Thread(target=self._reap_idle, daemon=True, name="lambda-reaper").start()
+
+    def _reap_idle(self) -> None:
+        """Stop workers nobody has used for ``idle_seconds``; an idle function costs nothing."""
+        while not self._closed.wait(min(60.0, self.idle_seconds)):
+            now = time.monotonic()
+            with self._lock:
+                stale = [w for ws in self._idle.values() for w in ws
+                         if now - w.idle_since > self.idle_seconds]
+                for workers in self._idle.values():
+                    workers[:] = [w for w in workers if w not in stale]
+            for worker in stale:
+                worker.stop()
 
     def invoke(self, spec: WorkerSpec, payload: bytes,
                client_context: str | None = None) -> Outcome:
@@ -237,6 +255,7 @@ class WorkerPool:
         with self._lock:
             self._busy.discard(worker)
             if worker.alive():
+                worker.idle_since = time.monotonic()
                 self._idle.setdefault(worker.spec.function_name, []).append(worker)
 
     def retire(self, function_name: str) -> None:
@@ -251,6 +270,12 @@ class WorkerPool:
             return len(self._busy) + sum(len(workers) for workers in self._idle.values())
 
     def shutdown(self) -> None:
+        """Stop every worker and the reaper (localcloud is stopping)."""
+        self._closed.set()
+        self.stop_all()
+
+    def stop_all(self) -> None:
+        """Stop every worker (reset); the pool stays usable."""
         with self._lock:
             workers = [w for ws in self._idle.values() for w in ws] + list(self._busy)
             self._idle.clear()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,7 +54,7 @@ def _encode(value):
 
 def _decode(document: dict):
     if set(document) == {"$datetime"}:
-        return datetime.fromtimestamp(document["$datetime"], UTC)
+        return datetime.fromtimestamp(document["$datetime"], timezone.utc)
     return document
 
 

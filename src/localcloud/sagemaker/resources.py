@@ -12,7 +12,7 @@ import copy
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from ..aws.errors import AWSError, validation
@@ -20,7 +20,7 @@ from ..aws.errors import AWSError, validation
 
 def now() -> datetime:
     """Timestamps are timezone-aware UTC, as botocore returns them."""
-    return datetime.now(UTC)
+    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def _as_datetime(value) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     try:
-        return datetime.fromtimestamp(float(value), UTC)
+        return datetime.fromtimestamp(float(value), timezone.utc)
     except (TypeError, ValueError):
         pass
     try:
@@ -169,7 +169,7 @@ def _as_datetime(value) -> datetime | None:
     except ValueError:
         raise validation(f"Value '{value}' is not a valid timestamp: give epoch seconds or "
                          "ISO 8601 (2024-01-31T12:00:00Z)") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def list_response(key: str, descriptions: Iterable[dict], params: dict, name_key: str,

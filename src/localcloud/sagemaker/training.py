@@ -71,10 +71,10 @@ class MetricParser:
 
     def final_metrics(self) -> list[dict]:
         """``FinalMetricDataList``: the last value of each metric."""
-        from datetime import UTC, datetime
+        from datetime import datetime, timezone
 
         return [{"MetricName": name, "Value": values[-1][1],
-                 "Timestamp": datetime.fromtimestamp(values[-1][0], UTC)}
+                 "Timestamp": datetime.fromtimestamp(values[-1][0], timezone.utc)}
                 for name, values in self.history.items()]
 
 

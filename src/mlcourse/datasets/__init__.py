@@ -16,6 +16,7 @@ from mlcourse.datasets.imdb import (
     read_imdb_reviews,
     write_sample_archive,
 )
+from mlcourse.datasets.plagiarism import load_plagiarism_corpus
 from mlcourse.datasets.wine import load_wine_quality
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "load_credit_card_fraud",
     "load_household_power",
     "load_imdb",
+    "load_plagiarism_corpus",
     "load_wine_quality",
     "read_imdb_reviews",
     "write_sample_archive",

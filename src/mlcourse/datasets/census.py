@@ -21,7 +21,6 @@ missing value.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from pathlib import Path
@@ -30,7 +29,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from mlcourse._files import atomic_path
+from mlcourse._files import atomic_path, file_digest
 from mlcourse.datasets._download import ChecksumError, RemoteFile, cache_root
 
 logger = logging.getLogger(__name__)
@@ -155,8 +154,7 @@ def load_census(
 
 def check_md5(path: Path, expected: str) -> None:
     """Raise ChecksumError (and delete the file) when its MD5 is not ``expected``."""
-    with open(path, "rb") as stream:
-        actual = hashlib.file_digest(stream, "md5").hexdigest()
+    actual = file_digest(path, "md5")
     if actual != expected:
         path.unlink()
         raise ChecksumError(f"{path.name} has MD5 {actual}, expected {expected}: the download "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -15,7 +17,9 @@ from localcloud.algorithms.hyperparameters import (
     Schema,
     auto_or,
 )
+from localcloud.algorithms.inputs.channels import ChannelReader
 from localcloud.algorithms.inputs.csv_table import describe_problem, label_size, read_csv_table
+from localcloud.containers.contract import MLPaths
 from localcloud.containers.errors import ClientError
 
 
@@ -96,3 +100,41 @@ def test_label_size_is_read_and_checked():
     assert label_size("text/csv") == 1 and label_size("text/csv; label_size=0") == 0
     with pytest.raises(ClientError, match="label_size must be 1"):
         label_size("text/csv;label_size=0", allowed=(1,))
+
+
+def csv_channel(root, content_type: str, text: str) -> MLPaths:
+    paths = MLPaths(root)
+    paths.make_dirs()
+    paths.channel_dir("train").mkdir(parents=True)
+    (paths.channel_dir("train") / "part.csv").write_text(text)
+    paths.input_data_config_file.write_text(json.dumps({"train": {"ContentType": content_type}}))
+    return paths
+
+
+UNSUPERVISED = ChannelReader("PCA", ("train",), supervised=False)
+
+
+def test_unsupervised_csv_must_say_whether_it_has_a_label(tmp_path):
+    with pytest.raises(ClientError, match="text/csv;label_size=0 .features only. or "
+                                          "text/csv;label_size=1"):
+        UNSUPERVISED.read_all(csv_channel(tmp_path, "text/csv", "1,2\n3,4\n"), None)
+
+
+def test_unsupervised_csv_drops_a_declared_label_column(tmp_path):
+    text = "9,1,2\n9,3,4\n"
+    datasets, width = UNSUPERVISED.read_all(csv_channel(tmp_path / "a", "text/csv;label_size=1",
+                                                        text), None)
+    assert width == 2 and datasets["train"].features.tolist() == [[1, 2], [3, 4]]
+    assert datasets["train"].labels is None
+    datasets, width = UNSUPERVISED.read_all(csv_channel(tmp_path / "b", "text/csv; label_size=0",
+                                                        text), None)
+    assert width == 3
+
+
+def test_supervised_channels_need_their_label(tmp_path):
+    reader = ChannelReader("Linear Learner", ("train", "validation"), supervised=True)
+    with pytest.raises(ClientError, match="needs a label column"):
+        reader.read_all(csv_channel(tmp_path / "a", "text/csv;label_size=0", "1,2\n"), None)
+    with pytest.raises(ClientError, match=r"No 'train' channel: Linear Learner needs a train "
+                                          r"channel \(and optionally validation\)"):
+        reader.read_all(MLPaths(tmp_path / "empty"), None)

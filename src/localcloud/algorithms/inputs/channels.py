@@ -26,7 +26,7 @@ import numpy as np
 
 from localcloud.containers.contract import MLPaths
 from localcloud.containers.errors import ClientError
-from localcloud.containers.media_types import media_type
+from localcloud.containers.media_types import media_parameters, media_type
 
 from . import recordio_protobuf as recordio
 from .csv_table import label_size, read_csv_table
@@ -134,11 +134,11 @@ class ChannelReader:
         if media_type(content_type) != CSV:
             return None
         if self.supervised:
-            if label_size(content_type, allowed=(1,)) != 1:
+            if label_size(content_type) != 1:
                 raise ClientError(f"Channel '{channel}': {self.algorithm} needs a label column; "
                                   "declare the channel as text/csv (label in the first column)")
             return 1
-        if "label_size" not in content_type.replace(" ", ""):
+        if "label_size" not in media_parameters(content_type):
             raise ClientError(f"Channel '{channel}' has ContentType {content_type!r}: "
                               f"{self.algorithm} is unsupervised, so say whether the CSV has a "
                               "label column: text/csv;label_size=0 (features only) or "
