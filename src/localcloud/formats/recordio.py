@@ -15,6 +15,8 @@ import struct
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
+import numpy as np
+
 from localcloud.containers.errors import ClientError
 
 RECORDIO_MAGIC = 0xCED7230A
@@ -75,6 +77,35 @@ def frames_of(data: bytes, source: str) -> Iterator[Frame]:
 def split_frames(data: bytes, source: str) -> list[bytes]:
     """The payloads of the RecordIO frames in ``data``; ``source`` names it in error messages."""
     return [frame.payload for frame in frames_of(data, source)]
+
+
+def uniform_payloads(data: bytes) -> np.ndarray | None:
+    """All payloads of ``data`` as one (frames, length) uint8 array, when they share one length.
+
+    SageMaker's writers give every row of a dense matrix a payload of the same length, so the
+    frames sit at a fixed stride and one reshape finds them all, instead of a Python loop over
+    each frame. Returns None (the caller then uses :func:`frames_of`, which names any problem)
+    unless ``data`` is such a run of whole, well-formed frames.
+    """
+    if len(data) < _FRAME_HEADER.size:
+        return None
+    magic, length = _FRAME_HEADER.unpack_from(data, 0)
+    if magic != RECORDIO_MAGIC or length >> 29:
+        return None
+    stride = _FRAME_HEADER.size + _padded(length)
+    count = -(-len(data) // stride)
+    missing = count * stride - len(data)
+    # Only the last frame's padding may be missing (as iter_frames allows), not its payload.
+    if missing > stride - _FRAME_HEADER.size - length:
+        return None
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    if missing:
+        buffer = np.concatenate([buffer, np.zeros(missing, dtype=np.uint8)])
+    frames = buffer.reshape(count, stride)
+    headers = np.ascontiguousarray(frames[:, :_FRAME_HEADER.size]).view("<u4")
+    if not (headers == np.array([RECORDIO_MAGIC, length], dtype="<u4")).all():
+        return None
+    return frames[:, _FRAME_HEADER.size:_FRAME_HEADER.size + length]
 
 
 def _padded(length: int) -> int:

@@ -166,11 +166,12 @@ class ChannelReader:
         return Dataset(source, table[:, label_columns:], labels)
 
     def _read_recordio(self, data: bytes, feature_dim: int | None, source: str) -> Dataset:
-        records = recordio.parse_records(data, source)
+        # The SDK's dense layout decodes in one vectorised pass; the rest record by record.
+        matrix = recordio.dense_matrix(data, feature_dim)
+        if matrix is None:
+            matrix = _parse_recordio(data, feature_dim, source)
         if feature_dim is None:
-            feature_dim = first_example_width(records, source)
-            log.info("feature_dim=auto: %d features, from %s", feature_dim, source)
-        matrix = recordio.records_to_matrix(records, feature_dim, source)
+            log.info("feature_dim=auto: %d features, from %s", matrix.features.shape[1], source)
         if self.supervised and matrix.labels is None:
             raise ClientError(f"{source}: the records carry no label (label['values']); training "
                               f"data needs one per record")
@@ -199,6 +200,14 @@ def read_bytes(path: Path) -> bytes:
     """A channel file's bytes, decompressed when it is gzip."""
     data = path.read_bytes()
     return gzip.decompress(data) if data.startswith(_GZIP_MAGIC) else data
+
+
+def _parse_recordio(data: bytes, feature_dim: int | None, source: str) -> recordio.RecordMatrix:
+    """The general RecordIO-protobuf path: any layout, and the error messages for bad data."""
+    records = recordio.parse_records(data, source)
+    if feature_dim is None:
+        feature_dim = first_example_width(records, source)
+    return recordio.records_to_matrix(records, feature_dim, source)
 
 
 def first_example_width(records: list, source: str) -> int:

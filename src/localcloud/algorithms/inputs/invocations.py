@@ -63,8 +63,7 @@ def parse_request(body: bytes, content_type: str, feature_dim: int, algorithm: s
     if not body.strip():
         raise ClientError("The request body is empty")
     if kind == RECORDIO:
-        return recordio.records_to_matrix(recordio.parse_records(body, "request"), feature_dim,
-                                          "request").features
+        return recordio.read_matrix(body, feature_dim, "request").features
     text = _decode(body)
     if kind == CSV:
         rows = [_csv_row(line, number, feature_dim)
