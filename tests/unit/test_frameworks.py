@@ -316,3 +316,59 @@ def test_sagemaker_containers_provides_the_old_names(monkeypatch):
     np.testing.assert_array_equal(encoders.decode("[1, 2]", content_types.JSON), [1, 2])
     response = worker.Response(b"1", mimetype="text/csv")
     assert (response.response, response.mimetype) == (b"1", "text/csv")
+
+
+# -- running a script (network-isolation layout: the code is a local tarball) ---------------------
+
+def _script_job(job_tree, source: str) -> MLPaths:
+    """Put ``source`` as train.py in a local sourcedir.tar.gz named by the hyperparameters."""
+    import tarfile
+
+    script = job_tree.root.parent / "train.py"
+    script.write_text(textwrap.dedent(source))
+    archive = job_tree.channel_dir("code") / "sourcedir.tar.gz"
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(script, arcname="train.py")
+    hyperparameters = json.loads(job_tree.hyperparameters_file.read_text())
+    hyperparameters["sagemaker_submit_directory"] = \
+        '"/opt/ml/input/data/code/sourcedir.tar.gz"'
+    job_tree.hyperparameters_file.write_text(json.dumps(hyperparameters))
+    return job_tree
+
+
+RECORD_THREADS = """
+    import os, sys
+    with open(os.path.join(os.environ["SM_MODEL_DIR"], "seen.txt"), "w") as file:
+        file.write(os.environ.get("OMP_NUM_THREADS", "unset") + " " + " ".join(sys.argv[1:]))
+"""
+
+
+def test_the_thread_default_applies_unless_the_job_sets_it(job_tree, monkeypatch):
+    from localcloud.frameworks.pytorch import thread_defaults
+    from localcloud.frameworks.training import run_script
+
+    paths = _script_job(job_tree, RECORD_THREADS)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    run_script(paths, extra_env=thread_defaults())
+    assert (paths.model_dir / "seen.txt").read_text() == "1 --epochs 2 --name x y"
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")  # the job's Environment, as the platform sets it
+    run_script(paths, extra_env=thread_defaults())
+    assert (paths.model_dir / "seen.txt").read_text().startswith("2 ")
+
+
+def test_a_failing_script_raises_with_its_traceback(job_tree):
+    from localcloud.frameworks.training import run_script
+
+    paths = _script_job(job_tree, """
+        def load():
+            raise KeyError("no column 'label'")
+
+        load()
+    """)
+    with pytest.raises(ExecuteUserScriptError) as raised:
+        run_script(paths)
+    message = str(raised.value)
+    assert message.startswith("ExecuteUserScriptError:\nExitCode 1\nErrorMessage \"Traceback")
+    assert "KeyError: \"no column 'label'\"" in message
+    assert message.endswith('train.py --epochs 2 --name \'x y\'"')

@@ -30,6 +30,7 @@ from ..aws.errors import (
     RequestTooLargeException,
     ResourceConflictException,
     ResourceNotFoundException,
+    unknown_operation,
 )
 from ..aws.protocols import restjson_error, signing_service
 from ..aws.restjson import RestJsonApi
@@ -115,8 +116,7 @@ class LambdaService(Service):
             operation, params = self.api.parse(request)
             handler = self.operations.get(operation)
             if handler is None:
-                raise AWSError("UnknownOperationException",
-                               f"localcloud's Lambda does not implement {operation}")
+                raise unknown_operation(f"Lambda.{operation}")
             result = handler(params)
             return result if isinstance(result, Response) else self.api.respond(operation,
                                                                                 result)
