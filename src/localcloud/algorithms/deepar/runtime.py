@@ -11,10 +11,7 @@ import logging
 import os
 import warnings
 
-#: Intra-op threads, unless the job's Environment sets OMP_NUM_THREADS: on a 2-core machine
-#: shared with the service and the notebook, one thread trains an LSTM many times faster
-#: than two (measured for the PyTorch script-mode containers, bench/torch_threads.py).
-DEFAULT_THREADS = 1
+from localcloud.frameworks.pytorch import thread_defaults
 
 #: Warnings of the pinned GluonTS, Lightning and torch that say nothing to a learner.
 _NOISE = (
@@ -26,8 +23,12 @@ _NOISE = (
 
 
 def prepare() -> None:
-    """Quiet the libraries and set torch's threads (OMP_NUM_THREADS if the job set it)."""
-    os.environ.setdefault("OMP_NUM_THREADS", str(DEFAULT_THREADS))
+    """Quiet the libraries and set torch's intra-op threads: the PyTorch containers' default
+    (one: on a 2-core machine shared with the service and the notebook, one thread trains an
+    LSTM many times faster than two, bench/torch_threads.py) unless the job's Environment sets
+    OMP_NUM_THREADS."""
+    for name, value in thread_defaults().items():
+        os.environ.setdefault(name, value)
     for message in _NOISE:
         warnings.filterwarnings("ignore", message=message)
     import lightning.pytorch  # noqa: F401 (sets up its loggers on import; quieted below)
