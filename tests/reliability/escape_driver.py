@@ -33,9 +33,11 @@ ONE_ATTEMPT = {"AWS_MAX_ATTEMPTS": "1"}  # a refused call is not retried 5 times
 # (name, command, variables added on top of the localcloud environment, expected outcome,
 #  host the guard must refuse)
 ESCAPES = [
-    ("aws CLI --endpoint-url real host (kit loaded)",
+    # The CLI loads the kit only when it runs in an interpreter that has localcloud installed
+    # (`make setup` gives it a venv of its own, without): either way the request stays here.
+    ("aws CLI --endpoint-url real host (PYTHONPATH as set)",
      [AWS_CLI, "sagemaker", "list-endpoints", "--endpoint-url", f"https://{SAGEMAKER_HOST}"],
-     ONE_ATTEMPT, "served", None),
+     ONE_ATTEMPT, ("served", "guard"), SAGEMAKER_HOST),
     ("aws CLI --endpoint-url real host (no kit)",
      [AWS_CLI, "sagemaker", "list-endpoints", "--endpoint-url", f"https://{SAGEMAKER_HOST}"],
      {**NO_KIT, **ONE_ATTEMPT}, "guard", SAGEMAKER_HOST),
@@ -47,9 +49,10 @@ ESCAPES = [
      [AWS_CLI, "s3", "ls"],
      {**NO_KIT, **ONE_ATTEMPT, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"},
      "guard", "s3.amazonaws.com"),
-    ("aws CLI AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (kit loaded)",
+    ("aws CLI AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (PYTHONPATH as set)",
      [AWS_CLI, "s3", "ls"],
-     {**ONE_ATTEMPT, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}, "kit", None),
+     {**ONE_ATTEMPT, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}, ("kit", "guard"),
+     "s3.amazonaws.com"),
     ("boto3 endpoint_url=real host (kit loaded)",
      [sys.executable, "-c", LIST_ENDPOINTS.format(
          extra=f", endpoint_url='https://{SAGEMAKER_HOST}'")],
@@ -105,19 +108,23 @@ def refused(cloud: LocalCloud, host: str) -> int:
 
 
 def attempt(cloud: LocalCloud, environment: dict, name: str, command: list[str],
-            extra: dict, expected: str, host: str | None) -> dict:
+            extra: dict, expected: str | tuple[str, ...], host: str | None) -> dict:
     before = refused(cloud, host) if host else 0
     result = subprocess.run(command, env={**environment, **extra}, capture_output=True,
                             text=True, timeout=60)
     output = (result.stdout + result.stderr).strip()
-    if expected == "guard":
-        ok = result.returncode != 0 and refused(cloud, host) > before
-    elif expected == "kit":
-        ok = result.returncode != 0 and "localcloud is the target" in output
-    else:  # served: localcloud answered (ListEndpoints of the local service)
-        ok = result.returncode == 0 and "Endpoints" in output
-    return {"table": "escape", "name": name, "expected": expected, "ok": ok,
-            "code": result.returncode, "output": output[-300:]}
+    outcomes = {
+        # the egress guard refused it: its count for the host went up
+        "guard": bool(host) and result.returncode != 0 and refused(cloud, host) > before,
+        # the kit refused it inside the client
+        "kit": result.returncode != 0 and "localcloud is the target" in output,
+        # localcloud answered it (ListEndpoints of the local service)
+        "served": result.returncode == 0 and "Endpoints" in output,
+    }
+    accepted = (expected,) if isinstance(expected, str) else expected
+    seen = [outcome for outcome in accepted if outcomes[outcome]]
+    return {"table": "escape", "name": name, "expected": accepted, "ok": bool(seen),
+            "outcome": seen, "code": result.returncode, "output": output[-300:]}
 
 
 def credentials_row(cloud: LocalCloud, environment: dict, name: str, command: list[str]) -> dict:

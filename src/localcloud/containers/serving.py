@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import traceback
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -77,6 +78,18 @@ EXECUTION_PARAMETERS = {
 }
 
 
+MB = 1024 * 1024
+#: Real-time invocations carry at most 6 MB; batch transform allows MaxPayloadInMB up to 100.
+REALTIME_PAYLOAD_LIMIT = 6 * MB
+BATCH_PAYLOAD_LIMIT = 100 * MB
+
+
+def payload_limit() -> int:
+    """The largest request body this server accepts, even when reached directly."""
+    batch = os.environ.get("SAGEMAKER_BATCH", "").lower() == "true"
+    return BATCH_PAYLOAD_LIMIT if batch else REALTIME_PAYLOAD_LIMIT
+
+
 def make_request_handler(handler: InferenceHandler):
     """An http.server request handler class bound to one loaded model."""
 
@@ -98,6 +111,13 @@ def make_request_handler(handler: InferenceHandler):
 
         def do_POST(self):  # noqa: N802
             length = int(self.headers.get("Content-Length") or 0)
+            limit = payload_limit()
+            if length > limit:  # refused unread: the connection closes after the answer
+                self.close_connection = True
+                self._send(Prediction.error(
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                    f"The request body of {length} bytes exceeds the {limit // MB} MB limit"))
+                return
             body = self.rfile.read(length)
             if self.path != "/invocations":
                 self._send(Prediction.error(HTTPStatus.NOT_FOUND, f"No route {self.path}"))

@@ -28,12 +28,21 @@ from pathlib import Path
 
 import urllib3
 
-from ..aws.errors import AWSError, validation
+from ..aws.errors import AWSError, ValidationError, validation
 from ..containers.contract import BIND_PORT_ENV, ML_ROOT_ENV, MLPaths
 from ..containers.registry import IMAGE_ENV
 from .images import UnknownImage, resolve_image
 from .platform import Platform, kill_tree, start_container, unpack_model
-from .resources import Account, Resource, ResourceTable, TagStore, list_response, now, pick
+from .resources import (
+    Account,
+    ByName,
+    Resource,
+    ResourceTable,
+    TagStore,
+    list_response,
+    now,
+    pick,
+)
 
 log = logging.getLogger(__name__)
 
@@ -256,8 +265,10 @@ class Endpoint:
             deployment = self.deployment
             if deployment is None:
                 status = self.resource.description["EndpointStatus"]
-                raise validation(f"Endpoint {self.resource.name} is not in service "
-                                 f"(status {status}); wait for InService before invoking it")
+                # The runtime's code (not the control plane's ValidationException).
+                raise ValidationError(f"Endpoint {self.resource.name} is not in service "
+                                      f"(status {status}); wait for InService before invoking "
+                                      "it")
             deployment.begin()
         return deployment
 
@@ -289,7 +300,7 @@ class Hosting:
         self.configs = _hosting_table("EndpointConfig", "endpoint-config",
                                       "endpoint configuration", account)
         self.endpoints = _hosting_table("Endpoint", "endpoint", "endpoint", account)
-        self.live: dict[str, Endpoint] = {}
+        self.live: dict[str, Endpoint] = ByName()
         self.health = HealthMonitor(self)
 
     def operations(self) -> dict:
@@ -485,14 +496,18 @@ class Hosting:
                            "EndpointStatus"))
 
     def delete_endpoint(self, params: dict) -> dict:
-        name = params["EndpointName"]
-        removed = self.endpoints.remove(name)
-        self.tags.delete(removed.arn)
+        """The endpoint is ``Deleting`` while its servers stop, then gone (when this returns,
+        nothing of it runs any more)."""
+        resource = self.endpoints.get(params["EndpointName"])
+        name = resource.name
+        resource.update(EndpointStatus="Deleting")
         endpoint = self.live.pop(name)
         endpoint.deleted = True
         previous = endpoint.switch_to(None)
         if previous:
             previous.stop()
+        self.endpoints.remove(name)
+        self.tags.delete(resource.arn)
         shutil.rmtree(self.platform.state_dir / "endpoints" / name, ignore_errors=True)
         return {}
 

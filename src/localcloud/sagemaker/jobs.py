@@ -36,8 +36,8 @@ class JobCollection(Generic[Job]):
     jobs: dict[str, Job]
 
     def _job(self, name: str) -> Job:
-        self.table.get(name)  # the missing-resource error of this kind of job
-        return self.jobs[name]
+        resource = self.table.get(name)  # the missing-resource error of this kind of job
+        return self.jobs[resource.name]  # names are case-insensitive: use the stored spelling
 
     def running(self) -> list[Job]:
         """The jobs that have not finished yet."""

@@ -1,6 +1,8 @@
 """Named SageMaker resources: storage, ARNs, listing and tags.
 
-Names are unique per account and region, as on AWS; ARNs use the lower-cased name, as AWS's do
+Names are unique per account and region and, as on AWS, case-insensitive: ``Dup-Model`` is the
+same name as ``dup-model`` (a second create is a duplicate; either spelling finds it). ARNs use
+the lower-cased name, as AWS's do
 (``arn:aws:sagemaker:us-east-1:123456789012:training-job/my-job``).
 """
 
@@ -71,25 +73,25 @@ class ResourceTable:
 
     def add(self, resource: Resource) -> Resource:
         with self._lock:
-            if resource.name in self._items:
+            if resource.name.lower() in self._items:
                 raise self._duplicate_error(self.arn(resource.name))
-            self._items[resource.name] = resource
+            self._items[resource.name.lower()] = resource
         return resource
 
     def get(self, name: str) -> Resource:
         with self._lock:
-            resource = self._items.get(name)
+            resource = self._items.get(name.lower())
         if resource is None:
             raise self._missing_error(name)
         return resource
 
     def find(self, name: str) -> Resource | None:
         with self._lock:
-            return self._items.get(name)
+            return self._items.get(name.lower())
 
     def remove(self, name: str) -> Resource:
         with self._lock:
-            resource = self._items.pop(name, None)
+            resource = self._items.pop(name.lower(), None)
         if resource is None:
             raise self._missing_error(name)
         return resource
@@ -102,6 +104,25 @@ class ResourceTable:
         return next((item for item in self.all() if item.arn == arn), None)
 
 
+class ByName(dict):
+    """A dict keyed by SageMaker name, case-insensitively (live endpoints, jobs)."""
+
+    def __setitem__(self, name: str, value) -> None:
+        super().__setitem__(name.lower(), value)
+
+    def __getitem__(self, name: str):
+        return super().__getitem__(name.lower())
+
+    def __contains__(self, name) -> bool:
+        return super().__contains__(name.lower())
+
+    def get(self, name: str, default=None):
+        return super().get(name.lower(), default)
+
+    def pop(self, name: str, *default):
+        return super().pop(name.lower(), *default)
+
+
 # -- listing ----------------------------------------------------------------------------------
 
 @dataclass
@@ -112,6 +133,8 @@ class ListQuery:
     status_equals: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    modified_after: datetime | None = None
+    modified_before: datetime | None = None
     sort_by: str = "CreationTime"
     sort_order: str = "Descending"
     max_results: int = 100
@@ -124,6 +147,8 @@ class ListQuery:
             status_equals=params.get("StatusEquals"),
             created_after=_as_datetime(params.get("CreationTimeAfter")),
             created_before=_as_datetime(params.get("CreationTimeBefore")),
+            modified_after=_as_datetime(params.get("LastModifiedTimeAfter")),
+            modified_before=_as_datetime(params.get("LastModifiedTimeBefore")),
             sort_by=params.get("SortBy", "CreationTime"),
             sort_order=params.get("SortOrder", "Descending"),
             max_results=int(params.get("MaxResults", 100)),
@@ -132,9 +157,19 @@ class ListQuery:
 
 
 def _as_datetime(value) -> datetime | None:
+    """A time filter: epoch seconds (what botocore sends) or an ISO 8601 string."""
     if value is None or isinstance(value, datetime):
         return value
-    return datetime.fromtimestamp(float(value), timezone.utc)
+    try:
+        return datetime.fromtimestamp(float(value), timezone.utc)
+    except (TypeError, ValueError):
+        pass
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise validation(f"Value '{value}' is not a valid timestamp: give epoch seconds or "
+                         "ISO 8601 (2024-01-31T12:00:00Z)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def list_response(key: str, descriptions: Iterable[dict], params: dict, name_key: str,
@@ -157,7 +192,10 @@ def page_of(items: list[dict], token: str | None, size: int) -> tuple[list[dict]
     try:
         start = int(token) if token else 0
     except ValueError:
-        raise validation(f"Invalid pagination token {token!r}") from None
+        start = -1
+    if start < 0:
+        raise validation(f"Invalid pagination token {token!r}: pass the NextToken of the "
+                         "previous page") from None
     end = start + size
     return items[start:end], (str(end) if end < len(items) else None)
 
@@ -169,14 +207,20 @@ def page_response(key: str, page: list[dict], token: str | None) -> dict:
 
 def _matches(description: dict, query: ListQuery, name_key: str, status_key: str | None) -> bool:
     name = description.get(name_key, "")
-    created = description.get("CreationTime")
     if query.name_contains and query.name_contains.lower() not in name.lower():
         return False
     if query.status_equals and status_key and description.get(status_key) != query.status_equals:
         return False
-    if query.created_after and created and created <= query.created_after:
-        return False
-    return not (query.created_before and created and created >= query.created_before)
+    return (_within(description.get("CreationTime"), query.created_after, query.created_before)
+            and _within(description.get("LastModifiedTime"), query.modified_after,
+                        query.modified_before))
+
+
+def _within(moment: datetime | None, after: datetime | None, before: datetime | None) -> bool:
+    """``after < moment < before`` for the bounds that are given (AWS's exclusive filters)."""
+    if moment is None:
+        return after is None and before is None
+    return not ((after and moment <= after) or (before and moment >= before))
 
 
 def pick(description: dict, *keys: str) -> dict:

@@ -117,7 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
     service.start()
-    stopping.wait()
+    # Wait with a timeout: a signal may be delivered to any thread, and Python runs its handler
+    # only when the main thread wakes up (an untimed wait could sleep through SIGTERM).
+    while not stopping.wait(0.2):
+        pass
     service.stop()
     return 0
 

@@ -9,20 +9,22 @@ group, and the journal.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from moto.server import DomainDispatcherApplication, create_backend_app
+from werkzeug.wrappers import Response
 
 from .account import clear_storage
 from .base import Service, ServiceContext
-from .journal import Journal
+from .journal import Journal, read_body
 
 
 class MotoService(Service):
     """The catch-all last entry of the registry."""
 
     def __init__(self):
-        self.moto = DomainDispatcherApplication(create_backend_app)
+        self.moto = with_stream_prefix_filter(DomainDispatcherApplication(create_backend_app))
         self.app = self.moto
         self.journal: Journal | None = None
         self.context: ServiceContext | None = None
@@ -47,3 +49,28 @@ class MotoService(Service):
         if self.journal:
             # Only the default bucket is left: the next start's bootstrap creates it again.
             self.journal.clear()
+
+
+def with_stream_prefix_filter(app):
+    """CloudWatch Logs' FilterLogEvents honours ``logStreamNamePrefix`` (moto ignores it): the
+    answer keeps the events and searched streams whose stream name has the prefix."""
+
+    def filtered(environ, start_response):
+        if not environ.get("HTTP_X_AMZ_TARGET", "").endswith(".FilterLogEvents"):
+            return app(environ, start_response)
+        try:
+            prefix = json.loads(read_body(environ) or b"{}").get("logStreamNamePrefix")
+        except ValueError:
+            prefix = None
+        if not prefix:
+            return app(environ, start_response)
+        response = Response.from_app(app, environ)
+        if response.status_code == 200:
+            document = json.loads(response.get_data())
+            for key in ("events", "searchedLogStreams"):
+                document[key] = [item for item in document.get(key, [])
+                                 if item.get("logStreamName", "").startswith(prefix)]
+            response.set_data(json.dumps(document))
+        return response(environ, start_response)
+
+    return filtered
