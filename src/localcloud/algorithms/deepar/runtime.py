@@ -27,15 +27,15 @@ def prepare() -> None:
     (one: on a 2-core machine shared with the service and the notebook, one thread trains an
     LSTM many times faster than two, bench/torch_threads.py) unless the job's Environment sets
     OMP_NUM_THREADS."""
-    for name, value in thread_defaults().items():
-        os.environ.setdefault(name, value)
+    # Read, not set: a container's environment is its own, but tests train in their process.
+    threads = os.environ.get("OMP_NUM_THREADS") or thread_defaults()["OMP_NUM_THREADS"]
     for message in _NOISE:
         warnings.filterwarnings("ignore", message=message)
     import lightning.pytorch  # noqa: F401 (sets up its loggers on import; quieted below)
     import torch
     from gluonts.env import env
 
-    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+    torch.set_num_threads(int(threads))
     env._push(use_tqdm=False)  # GluonTS's switch for its progress bars (as on SageMaker)
     for name in ("lightning.pytorch", "lightning.fabric"):
         logging.getLogger(name).setLevel(logging.WARNING)
