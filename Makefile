@@ -102,7 +102,7 @@ exercises: $(STAMP)  ## [maintainers] regenerate exercises from solutions/ (neve
 check: $(STAMP)  ## [maintainers] what CI runs: the tests, with learner edits counted as failures
 	MLCOURSE_STRICT=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-pythons:  ## [maintainers] unit tests and a tutorial on Python 3.10 and 3.12 (.venv-3.x; CI runs it)
+test-pythons:  ## [maintainers] unit tests and a tutorial on Python 3.10 and 3.12 (.venv-3.x; run before a release, not in CI)
 	@for python in $(EXTRA_PYTHONS); do \
 		venv=.venv-$${python#python}; \
 		echo "== $$python: $$venv"; \
