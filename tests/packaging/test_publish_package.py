@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from packaging.utils import parse_sdist_filename, parse_wheel_filename
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "solutions" / "Mini-Projects" / "Software Engineering" / "course-distributions"
@@ -85,8 +86,8 @@ def test_build_publish_install_and_import(tmp_path, package_index):
     dist = tmp_path / "dist"
     _run(sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(source))
     built = sorted(path.name for path in dist.iterdir())
-    assert built == ["course-distributions-0.1.0.tar.gz",
-                     "course_distributions-0.1.0-py3-none-any.whl"]
+    assert _distributions(built) == [("course-distributions", "0.1.0", ".tar.gz"),
+                                     ("course-distributions", "0.1.0", ".whl")]
 
     _run(sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar",
          "--repository-url", f"{url}/", "-u", "test", "-p", "unused",
@@ -115,3 +116,20 @@ def test_build_publish_install_and_import(tmp_path, package_index):
     assert location.startswith(str(venv)), f"imported from {location}, not the scratch venv"
     assert total == "mean 55, standard deviation 5.0"
     assert probability == "0.1762"
+
+
+def _distributions(file_names: list[str]) -> list[tuple[str, str, str]]:
+    """(project, version, kind) of each built file, sdist first.
+
+    Parsed with ``packaging`` because the sdist's file name depends on the setuptools version
+    (newer ones normalise ``course-distributions`` to ``course_distributions``, PEP 625).
+    """
+    found = []
+    for name in file_names:
+        if name.endswith(".whl"):
+            project, version, _, _ = parse_wheel_filename(name)
+            found.append((project, str(version), ".whl"))
+        else:
+            project, version = parse_sdist_filename(name)
+            found.append((project, str(version), ".tar.gz"))
+    return sorted(found, key=lambda item: item[2] != ".tar.gz")
