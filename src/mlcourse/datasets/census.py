@@ -31,6 +31,7 @@ import pandas as pd
 
 from mlcourse._files import atomic_path, file_digest
 from mlcourse.datasets._download import ChecksumError, RemoteFile, cache_root
+from mlcourse.datasets._layout import check_table_layout
 
 logger = logging.getLogger(__name__)
 
@@ -165,14 +166,8 @@ def check_md5(path: Path, expected: str) -> None:
 def read_census_csv(path: str | os.PathLike[str],
                     expected_rows: int | None = None) -> pd.DataFrame:
     """Parse a census file; a wrong layout is an error saying what differs."""
-    frame = pd.read_csv(path)
-    if list(frame.columns) != COLUMNS:
-        raise ValueError(f"{path} has columns {list(frame.columns)}, expected {COLUMNS}; is it "
-                         "Census_Data_for_SageMaker.csv?")
-    if expected_rows is not None and len(frame) != expected_rows:
-        raise ValueError(f"{path} has {len(frame)} rows, expected {expected_rows}; delete it "
-                         "and run again to download a fresh copy")
-    return frame
+    return check_table_layout(pd.read_csv(path), path, COLUMNS, expected_rows,
+                              "Census_Data_for_SageMaker.csv")
 
 
 def generate_census_sample(seed: int = 0) -> pd.DataFrame:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from mlcourse._files import atomic_path
 from mlcourse.datasets._download import RemoteFile, cache_root
+from mlcourse.datasets._layout import check_table_layout
 
 logger = logging.getLogger(__name__)
 
@@ -91,14 +92,8 @@ def load_wine_quality(
 
 def read_wine_csv(path: str | os.PathLike[str], expected_rows: int | None = None) -> pd.DataFrame:
     """Parse a ``;``-separated wine file; a wrong layout is an error saying what differs."""
-    frame = pd.read_csv(path, sep=SEPARATOR)
-    if list(frame.columns) != COLUMNS:
-        raise ValueError(f"{path} has columns {list(frame.columns)}, expected {COLUMNS}; is it "
-                         "the red-wine file of the UCI Wine Quality data set?")
-    if expected_rows is not None and len(frame) != expected_rows:
-        raise ValueError(f"{path} has {len(frame)} rows, expected {expected_rows}; delete it "
-                         "and run again to download a fresh copy")
-    return frame
+    return check_table_layout(pd.read_csv(path, sep=SEPARATOR), path, COLUMNS, expected_rows,
+                              "the red-wine file of the UCI Wine Quality data set")
 
 
 def generate_wine_sample(n_rows: int = FULL_ROWS, seed: int = 0) -> pd.DataFrame:
