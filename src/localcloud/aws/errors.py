@@ -155,15 +155,5 @@ def validation(message: str) -> AWSError:
     return ValidationException(message)
 
 
-def not_found(message: str) -> AWSError:
-    """SageMaker's ResourceNotFound (used by Describe/Stop of jobs)."""
-    return ResourceNotFound(message)
-
-
-def in_use(message: str) -> AWSError:
-    """SageMaker's ResourceInUse (duplicate job names)."""
-    return ResourceInUse(message)
-
-
 def unknown_operation(target: str) -> AWSError:
     return UnknownOperationException(f"localcloud does not implement the operation {target}")

@@ -22,7 +22,7 @@ import subprocess
 import threading
 import time
 
-from ..aws.errors import AWSError, in_use, validation
+from ..aws.errors import AWSError, ResourceInUse, validation
 from ..containers.contract import ML_ROOT_ENV, MLPaths
 from ..containers.registry import IMAGE_ENV, metric_definitions
 from .images import UnknownImage, resolve_image
@@ -322,7 +322,7 @@ class TrainingJobs(JobCollection[TrainingJob]):
         self.tags = tags
         self.table = ResourceTable(
             "TrainingJob", "training-job", account,
-            duplicate_error=lambda arn: in_use(
+            duplicate_error=lambda arn: ResourceInUse(
                 "Training job names must be unique within an AWS account and region, and a "
                 f"training job with this name already exists ({arn})"),
             missing_error=lambda name: validation("Requested resource not found."))

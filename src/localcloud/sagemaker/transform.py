@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 
-from ..aws.errors import in_use, validation
+from ..aws.errors import ResourceInUse, validation
 from ..formats import recordio
 from .hosting import Hosting, ModelServer
 from .jobs import JobCollection
@@ -203,7 +203,7 @@ class TransformJobs(JobCollection[TransformJob]):
         self.tags = tags
         self.table = ResourceTable(
             "TransformJob", "transform-job", account,
-            duplicate_error=lambda arn: in_use(
+            duplicate_error=lambda arn: ResourceInUse(
                 "Job name must be unique within an AWS account and region, and a job with "
                 f"this name already exists ({arn})"),
             missing_error=lambda name: validation(f"Could not find requested job with name "

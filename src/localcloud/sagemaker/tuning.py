@@ -23,7 +23,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 
-from ..aws.errors import AWSError, in_use, not_found, validation
+from ..aws.errors import AWSError, ResourceInUse, ResourceNotFound, validation
 from .jobs import JobCollection
 from .resources import (
     Account,
@@ -383,7 +383,7 @@ class TuningJobs(JobCollection[TuningJob]):
         self.table = ResourceTable(
             "HyperParameterTuningJob", "hyper-parameter-tuning-job", account,
             duplicate_error=lambda arn: _duplicate_name(arn.rsplit("/", 1)[-1]),
-            missing_error=lambda name: not_found(
+            missing_error=lambda name: ResourceNotFound(
                 f"Amazon SageMaker can't find a tuning job called {name}. Type another name."))
         self.jobs: dict[str, TuningJob] = {}
 
@@ -458,7 +458,7 @@ class TuningJobs(JobCollection[TuningJob]):
 
 
 def _duplicate_name(name: str) -> AWSError:
-    return in_use(f"A hyperparameter tuning job with the name, {name}, already exists. "
+    return ResourceInUse(f"A hyperparameter tuning job with the name, {name}, already exists. "
                   "Choose a different name.")
 
 
