@@ -19,7 +19,7 @@ the pytest plugin imports the submodules inside every grading run, which must st
 
 
 def check(*keys: str, **options) -> None:
-    """In an exercise notebook: run the graded tests whose names contain a key; print MET or NOT
+    """In an exercise notebook: run the graded tests named ``test_<key>...``; print MET or NOT
     MET per criterion, as ``make grade`` does. See :func:`mlcourse.grading.inline.check`."""
     from .inline import check as run_check
 

@@ -1,6 +1,6 @@
 """The in-notebook check: ``check("vocabulary")`` under a graded TODO.
 
-It runs the graded tests of this exercise whose names contain a key (here
+It runs the graded tests of this exercise whose names start with ``test_<key>`` (here
 ``test_vocabulary_keeps_most_frequent_words`` and ``test_vocabulary_breaks_ties_alphabetically``)
 and prints one rubric line per criterion, exactly as ``make grade`` would::
 
@@ -26,7 +26,7 @@ from pathlib import Path
 from .grade import criterion_line
 from .layout import CourseError, locate_exercise
 from .loader import graded_cell_sources
-from .markers import CHECK_PREFIX
+from .markers import CHECK_PREFIX, selects_test
 from .results import DEFAULT_TIMEOUT_SECONDS
 from .runner import run_graded_tests
 
@@ -39,7 +39,7 @@ class CheckError(CourseError, LookupError):
 
 def check(*keys: str, notebook: str | os.PathLike | None = None,
           timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
-    """Run the graded tests whose names contain one of ``keys``; print MET / NOT MET.
+    """Run the graded tests named ``test_<key>...`` for one of ``keys``; print MET / NOT MET.
 
     ``notebook`` is found from the running kernel when not given (Jupyter's session, VS Code,
     or the notebook in the current folder holding this cell).
@@ -56,10 +56,10 @@ def check(*keys: str, notebook: str | os.PathLike | None = None,
 
 
 def select_tests(names: Sequence[str], keys: Sequence[str], test_module: Path) -> list[str]:
-    """The test names containing one of ``keys``, in module order."""
+    """The test names starting with ``test_<key>`` for one of ``keys``, in module order."""
     if not keys:
         raise CheckError("say what to check, e.g. check(\"vocabulary\")")
-    selected = [name for name in names if any(key in name for key in keys)]
+    selected = [name for name in names if selects_test(keys, name)]
     if not selected:
         raise CheckError(f"no graded test in {test_module.name} matches {', '.join(keys)}; "
                          f"its tests are: {', '.join(names)}")

@@ -22,7 +22,7 @@ kept as written.
 
 After the graded TODOs of a code cell, ``### CHECK <key> [<key> ...]`` (a line of its own, outside
 any region) asks for a check cell after it in the exercise: ``check("<key>", ...)`` runs the
-graded tests whose names contain a key (see :mod:`.inline`). The line itself is removed.
+graded tests whose names start with ``test_<key>`` (see :mod:`.inline`). The line itself is removed.
 
 Regions never nest and never span cells. Anything that looks like a marker but is not spelled
 exactly is an error too, so a typo can never leak a solution into an exercise.
@@ -136,10 +136,18 @@ class Check:
     line: int
     keys: tuple[str, ...]
 
+    def selects(self, test: str) -> bool:
+        return selects_test(self.keys, test)
+
     @property
     def call(self) -> str:
         """The check cell's call, e.g. ``check("vocabulary")``."""
         return f"check({', '.join(json.dumps(key) for key in self.keys)})"
+
+
+def selects_test(keys: tuple[str, ...] | list[str], test: str) -> bool:
+    """Whether a check with ``keys`` runs ``test``: its name starts with ``test_<key>``."""
+    return any(test.startswith(f"test_{key}") for key in keys)
 
 
 @dataclass(frozen=True)
