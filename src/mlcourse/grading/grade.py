@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from .layout import CourseLayout, UnknownExerciseError, locate_exercise, parse_exercise_name
-from .results import DEFAULT_TIMEOUT_SECONDS
+from .results import DEFAULT_TIMEOUT_SECONDS, CriterionResult
 from .runner import GradingRun, run_graded_tests
 
 MET_LABEL = "[MET]    "
@@ -123,14 +123,7 @@ def format_rubric(report: GradeReport) -> list[str]:
     """The report's lines: a heading, one line per criterion, loading notes, a summary."""
     run = report.run
     lines = [f"Grading {report.notebook} as exercise {report.exercise}", ""]
-    for result in run.results:
-        if result.met:
-            lines.append(f"{MET_LABEL} {result.criterion.description}")
-            continue
-        line = f"{NOT_MET_LABEL} {result.criterion.description} — {_shorten(result.reason())}"
-        if result.criterion.hint:
-            line += f"  Hint: {result.criterion.hint}"
-        lines.append(line)
+    lines.extend(criterion_line(result) for result in run.results)
     if report.ungraded:
         lines.extend(["", "Not graded automatically (compare with the solution, or ask a "
                           "reviewer):"])
@@ -147,6 +140,16 @@ def format_rubric(report: GradeReport) -> list[str]:
                     + (f" ({not_done} not done yet)" if not_done else ""))
     lines.extend(["", summary])
     return lines
+
+
+def criterion_line(result: CriterionResult) -> str:
+    """One rubric line: met, or not met with why and a hint (the in-notebook check uses it too)."""
+    if result.met:
+        return f"{MET_LABEL} {result.criterion.description}"
+    line = f"{NOT_MET_LABEL} {result.criterion.description} — {_shorten(result.reason())}"
+    if result.criterion.hint:
+        line += f"  Hint: {result.criterion.hint}"
+    return line
 
 
 def _resolve(
