@@ -216,6 +216,8 @@ METRIC_RANGES: dict[str, dict[str, tuple[float, float]]] = {
 
 #: Tag of the cells whose committed outputs nbval compares (test_golden.py).
 GOLDEN_TAG = "nbval-check-output"
+#: nbstripout (the commit hook) keeps the outputs of cells with this tag: every golden cell has it.
+KEEP_OUTPUT_TAG = "keep_output"
 
 
 def tagged(cell, tag: str) -> bool:
