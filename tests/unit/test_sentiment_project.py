@@ -1,7 +1,6 @@
 """The sentiment project's given code (solutions/Mini-Projects/{train,serve}/): what the learner
 builds on must be right, independently of the graded TODOs."""
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -9,23 +8,17 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from mlcourse.grading.loader import load_graded_notebook  # noqa: E402
 from mlcourse.text import review_to_words  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parents[2] / "solutions" / "Mini-Projects"
 
 
 def _script(relative):
-    path = PROJECT / relative
-    sys.path.insert(0, str(path.parent))
-    try:
-        for name in ("model", "utils"):
-            sys.modules.pop(name, None)
-        spec = importlib.util.spec_from_file_location(f"project_{path.stem}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(path.parent))
+    """A script of the project, imported with its own siblings (model, utils)."""
+    for name in ("model", "utils"):
+        sys.modules.pop(name, None)
+    return load_graded_notebook(PROJECT / "SageMaker Project.ipynb").script(relative)
 
 
 def test_training_and_serving_share_one_model_definition():
