@@ -184,6 +184,13 @@ def _train_project_lstm(model_dir: Path, n_reviews: int, vocabulary_size: int) -
         torch.utils.data.TensorDataset(rows, torch.tensor(train_y, dtype=torch.float32)),
         batch_sampler=train.SimilarLengthBatches(rows[:, 0], 32, 1))
     model = train.LSTMClassifier(32, 64, vocabulary_size)
-    train.train(model, loader, 4, torch.optim.Adam(model.parameters(), lr=0.01),
-                torch.nn.BCELoss())
+    # One thread, as the PyTorch containers run: a second one makes these small batches several
+    # times slower on a busy 2-core machine.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        train.train(model, loader, 4, torch.optim.Adam(model.parameters(), lr=0.01),
+                    torch.nn.BCELoss())
+    finally:
+        torch.set_num_threads(threads)
     train.save_model(model, ranked, str(model_dir))
