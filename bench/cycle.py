@@ -19,6 +19,10 @@ from __future__ import annotations
 
 import argparse
 import os
+
+# The baseline does the work as the containers do it: OpenMP threads that sleep between parallel
+# regions (localcloud.sagemaker.launcher.CONTAINER_DEFAULTS). Read when xgboost loads OpenMP.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import statistics
 import sys
 import tempfile

@@ -29,7 +29,7 @@ INFERENCE = """
         LOADS.append(model_dir)
         return {"cwd": os.getcwd(), "marker": os.environ.get("JOB_MARKER"),
                 "loads": len(LOADS), "pid": os.getpid(), "random": float(numpy.random.rand()),
-                "main": sys.modules["__main__"].__name__}
+                "wait_policy": os.environ.get("OMP_WAIT_POLICY")}
 
     def input_fn(body, content_type):
         return body
@@ -84,6 +84,7 @@ def test_each_container_is_its_own_process_with_its_own_world(launcher, tmp_path
                                                            second.pid)
         assert one["loads"] == two["loads"] == 1  # the learner's module was imported afresh
         assert one["random"] != two["random"]  # numpy's generator was reseeded
+        assert one["wait_policy"] == "PASSIVE"  # the containers' default (CONTAINER_DEFAULTS)
         parent = psutil.Process(first.pid).parent()
         assert parent.pid == psutil.Process(second.pid).parent().pid  # one warm parent
         assert "forkserver" in " ".join(parent.cmdline())
