@@ -19,6 +19,10 @@ from __future__ import annotations
 
 import argparse
 import os
+
+# The baseline does the work as the containers do it: OpenMP threads that sleep between parallel
+# regions (localcloud.sagemaker.launcher.CONTAINER_DEFAULTS). Read when xgboost loads OpenMP.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import statistics
 import sys
 import tempfile
@@ -31,6 +35,7 @@ from sklearn.model_selection import train_test_split
 
 sys.path.insert(0, str(Path(__file__).parent))
 from measure import Stopwatch, machine, percentile  # noqa: E402
+from table import Row  # noqa: E402
 
 from localcloud import LocalCloud  # noqa: E402
 from localcloud.kit import hooks  # noqa: E402
@@ -145,6 +150,34 @@ def report(figures: dict) -> None:
               f"p50 {percentile(latencies, 0.5) * 1000:.1f} ms, "
               f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms; in-process one-row predict is "
               f"{baseline_one_row() * 1000:.2f} ms")
+
+
+def rows(runs: int = 3) -> list[Row]:
+    """The cycle's figures as rows of ``bench/run.py``'s table (``runs`` cycles, at least 3)."""
+    load_before = machine()
+    figures = run(repeat=max(runs, 3))
+    baseline, cycles = figures["baseline"], figures["cycles"]
+    walls = sorted(watch.wall for watch in cycles)
+    median = walls[len(walls) // 2]
+    stages = ", ".join(
+        f"{name} {sorted(w.stages[name][0] for w in cycles)[len(cycles) // 2]:.2f}"
+        for name in STAGES)
+    cpu = sorted(watch.cpu_total for watch in cycles)[len(cycles) // 2]
+    latencies = figures["latencies"]
+    return [
+        Row("cycle", f"xgboost train+predict in-process ({figures['rounds']} rounds)",
+            f"{baseline:.3f} s", "the baseline (best of 3)", 3),
+        Row("cycle", "SDK fit->deploy->predict->transform->delete", f"median {median:.2f} s",
+            f"{median / baseline:.1f}x baseline; target <= 5 s or <= 3x baseline + 5 s "
+            f"= {3 * baseline + 5:.1f} s; CPU {cpu:.2f} s; best {walls[0]:.2f} s",
+            len(walls)),
+        Row("cycle", "  its stages (median s)", stages,
+            f"load {load_before} -> {machine()}", len(walls)),
+        Row("cycle", "InvokeEndpoint one-row CSV, XGBoost (SDK endpoint)",
+            f"p50 {percentile(latencies, 0.5) * 1000:.1f} ms, "
+            f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms",
+            f"in-process one-row predict {baseline_one_row() * 1000:.2f} ms", len(latencies)),
+    ]
 
 
 def baseline_one_row() -> float:

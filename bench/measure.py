@@ -78,3 +78,4 @@ def load_average() -> str:
 
 def machine() -> str:
     return f"{os.cpu_count()} cores, load {load_average()}"
+

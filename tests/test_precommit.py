@@ -61,10 +61,13 @@ def repository(tmp_path: Path) -> Path:
     return repository
 
 
-def test_a_commit_strips_outputs_but_keeps_ids_tags_and_golden_outputs(repository):
+def test_a_commit_strips_a_tutorials_outputs_and_leaves_a_learners_notebook_alone(repository):
     tutorial = repository / "Tutorials" / "Lesson.ipynb"
-    tutorial.parent.mkdir()
-    nbformat.write(notebook_with_outputs(), tutorial)
+    exercise = repository / "Mini-Projects" / "Mine.ipynb"
+    for notebook in (tutorial, exercise):
+        notebook.parent.mkdir()
+        nbformat.write(notebook_with_outputs(), notebook)
+    learners_work = exercise.read_text()
     git(repository, "add", "-A")
 
     refused = git(repository, "commit", "-q", "-m", "lesson", check=False)
@@ -78,18 +81,9 @@ def test_a_commit_strips_outputs_but_keeps_ids_tags_and_golden_outputs(repositor
     assert golden.outputs[0].text == "trained\n"
     assert golden.metadata.tags == ["nbval-check-output", "keep_output"]
     assert parameters.metadata.tags == ["parameters"]
+    assert exercise.read_text() == learners_work
 
     git(repository, "add", "-A")
     git(repository, "commit", "-q", "-m", "lesson")
-    committed = git(repository, "show", "HEAD:Tutorials/Lesson.ipynb").stdout
-    assert committed == tutorial.read_text()
-
-
-def test_a_learners_exercise_is_committed_as_it_is(repository):
-    exercise = repository / "Mini-Projects" / "Mine.ipynb"
-    exercise.parent.mkdir()
-    nbformat.write(notebook_with_outputs(), exercise)
-    saved = exercise.read_text()
-    git(repository, "add", "-A")
-    git(repository, "commit", "-q", "-m", "my work")
-    assert git(repository, "show", "HEAD:Mini-Projects/Mine.ipynb").stdout == saved
+    assert git(repository, "show", "HEAD:Tutorials/Lesson.ipynb").stdout == tutorial.read_text()
+    assert git(repository, "show", "HEAD:Mini-Projects/Mine.ipynb").stdout == learners_work

@@ -34,7 +34,7 @@ from urllib.parse import urlparse
 
 ENDPOINT_ENV = "LOCALCLOUD_ENDPOINT_URL"
 #: Longest real sleep an SDK wait loop gets while localcloud is the target.
-FAST_POLL_SECONDS = float(os.environ.get("LOCALCLOUD_POLL_SECONDS", "0.2"))
+FAST_POLL_SECONDS = float(os.environ.get("LOCALCLOUD_POLL_SECONDS", "0.1"))
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
