@@ -20,6 +20,7 @@ from pathlib import Path
 import boto3
 import psutil
 import pytest
+from summaries import merge, print_section
 
 from localcloud import LocalCloud
 from localcloud.kit import hooks
@@ -39,12 +40,64 @@ _NEEDS_TORCH = ("deepar", "pytorch", "torch", "frameworks", "moon")
 
 
 def pytest_collection_modifyitems(config, items):
+    if config.pluginmanager.hasplugin("xdist"):
+        _plan_for_workers(items)
     if TORCH_INSTALLED:
         return
     skip = pytest.mark.skip(reason="needs PyTorch, which the course pins for Python 3.11 only")
     for item in items:
         if any(word in item.nodeid.lower() for word in _NEEDS_TORCH):
             item.add_marker(skip)
+
+
+#: The test folders run first, longest units first: with two workers (`make test` runs pytest-xdist
+#: with ``--dist loadgroup --no-loadscope-reorder``) a long notebook left for the end would keep
+#: one worker busy while the other has nothing left to do.
+_FIRST = ("tests/notebooks/test_notebooks.py", "tests/notebooks/test_golden.py",
+          "tests/localcloud", "tests/test_lab.py", "tests/test_learner_session.py",
+          "tests/reliability", "tests/unit/algorithms", "tests/grading", "tests/browser",
+          "tests/packaging")
+
+
+def _plan_for_workers(items) -> None:
+    """Group the tests that must share a worker, and put the long ones first.
+
+    A module's tests stay together (its module-scoped fixtures are built once). A notebook's
+    tests (structure, run, golden cells) stay together: the golden run and the full run write
+    the same ``work/`` folder. Numbered notebooks of one folder ("1 - ...", "2 - ...") run in
+    one group, in order: a later part may read what an earlier part wrote.
+    """
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(_worker_group(item)))
+    items.sort(key=_start_rank)
+
+
+def _worker_group(item) -> str:
+    notebook = getattr(item, "callspec", None) and item.callspec.params.get("notebook")
+    if notebook is None:
+        return item.nodeid.split("::")[0]
+    notebook = Path(notebook)
+    return (notebook.parent if notebook.name[:1].isdigit() else notebook).as_posix()
+
+
+def _start_rank(item) -> int:
+    module = item.nodeid.split("::")[0]
+    return next((rank for rank, prefix in enumerate(_FIRST) if module.startswith(prefix)),
+                len(_FIRST))
+
+
+#: Summary sections handed back by pytest-xdist workers (tests/summaries.py), printed here.
+_WORKER_SECTIONS: dict[str, dict[str, dict]] = {}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    merge(_WORKER_SECTIONS, getattr(node, "workeroutput", {}))
+
+
+def pytest_terminal_summary(terminalreporter):
+    for title, figures in sorted(_WORKER_SECTIONS.items()):
+        print_section(terminalreporter, title, figures["counts"], figures["measurements"])
 
 
 @pytest.fixture(scope="session")
