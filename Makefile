@@ -7,10 +7,10 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 # `make test` runs the suite in this many pytest-xdist workers, each with a localcloud of its own
 # (0: one process). The tests wait on kernels, containers and polls as much as they compute, so
-# two workers share 2 cores well. tests/conftest.py groups what must share a worker and puts the
-# long tests first (hence --no-loadscope-reorder).
+# two workers share 2 cores well. tests/conftest.py says which tests must share a worker and
+# hands out the long ones first.
 PYTEST_WORKERS ?= 2
-PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 # Empty: localcloud's default state directory ($LOCALCLOUD_STATE_DIR, else ~/.localcloud), the
 # one the README's `localcloud status|stop|reset` use too.
 LAB_STATE ?=

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from pathlib import Path
+import signal
+from pathlib import Path, PurePosixPath
 
 import boto3
 import psutil
@@ -24,6 +25,13 @@ from summaries import merge, print_section
 
 from localcloud import LocalCloud
 from localcloud.kit import hooks
+
+# A suite started in the background by a non-interactive shell (`make test &`, a CI script)
+# ignores SIGINT, and every program a test starts inherits that: the tests that stop a program
+# with Ctrl-C, as a terminal sends it, would wait for it forever. Python's own handler is reset
+# to the default in the programs it starts.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 #: Set by `.ci/run` and `make check`: the tree must be exactly as committed by maintainers.
 STRICT_ENV = "MLCOURSE_STRICT"
@@ -40,8 +48,7 @@ _NEEDS_TORCH = ("deepar", "pytorch", "torch", "frameworks", "moon")
 
 
 def pytest_collection_modifyitems(config, items):
-    if config.pluginmanager.hasplugin("xdist"):
-        _plan_for_workers(items)
+    items.sort(key=_start_rank)
     if TORCH_INSTALLED:
         return
     skip = pytest.mark.skip(reason="needs PyTorch, which the course pins for Python 3.11 only")
@@ -50,40 +57,49 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-#: The test folders run first, longest units first: with two workers (`make test` runs pytest-xdist
-#: with ``--dist loadgroup --no-loadscope-reorder``) a long notebook left for the end would keep
-#: one worker busy while the other has nothing left to do.
+# `make test` runs the suite in pytest-xdist workers (Makefile: PYTEST_WORKERS), each with a
+# localcloud of its own. Work goes to them in units (``worker_unit``), in collection order, and
+# the long tests come first: a long notebook left for the end would keep one worker busy while
+# the other has nothing left to do.
 _FIRST = ("tests/notebooks/test_notebooks.py", "tests/notebooks/test_golden.py",
           "tests/localcloud", "tests/test_lab.py", "tests/test_learner_session.py",
           "tests/reliability", "tests/unit/algorithms", "tests/grading", "tests/browser",
           "tests/packaging")
 
 
-def _plan_for_workers(items) -> None:
-    """Group the tests that must share a worker, and put the long ones first.
-
-    A module's tests stay together (its module-scoped fixtures are built once). A notebook's
-    tests (structure, run, golden cells) stay together: the golden run and the full run write
-    the same ``work/`` folder. Numbered notebooks of one folder ("1 - ...", "2 - ...") run in
-    one group, in order: a later part may read what an earlier part wrote.
-    """
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(_worker_group(item)))
-    items.sort(key=_start_rank)
-
-
-def _worker_group(item) -> str:
-    notebook = getattr(item, "callspec", None) and item.callspec.params.get("notebook")
-    if notebook is None:
-        return item.nodeid.split("::")[0]
-    notebook = Path(notebook)
-    return (notebook.parent if notebook.name[:1].isdigit() else notebook).as_posix()
-
-
 def _start_rank(item) -> int:
     module = item.nodeid.split("::")[0]
     return next((rank for rank, prefix in enumerate(_FIRST) if module.startswith(prefix)),
                 len(_FIRST))
+
+
+def worker_unit(nodeid: str) -> str:
+    """The unit of work a test belongs to: its tests run on one worker, in collection order.
+
+    A module's tests stay together (its module-scoped fixtures are built once). A notebook's
+    tests (structure, run, golden cells) stay together: the golden run and the full run write
+    the same ``work/`` folder. Numbered notebooks of one folder ("1 - ...", "2 - ...") make one
+    unit: a later part may read what an earlier part wrote.
+    """
+    module, _, test = nodeid.partition("::")
+    if not (module.startswith("tests/notebooks/") and test.endswith("]")):
+        return module
+    notebook = PurePosixPath(test[test.index("[") + 1:-1])
+    return (notebook.parent if notebook.name[:1].isdigit() else notebook).as_posix()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Hand out ``worker_unit``s in collection order (pytest-xdist's loadgroup marks cannot be
+    used: xdist 3.8 renames tests in a way pytest 9 no longer sees)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class UnitScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_unit(nodeid)
+
+    config.option.loadscopereorder = False  # keep the long-first order of the collection
+    return UnitScheduling(config, log)
 
 
 #: Summary sections handed back by pytest-xdist workers (tests/summaries.py), printed here.
