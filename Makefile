@@ -85,6 +85,12 @@ $(AWSCLI): pyproject.toml | $(STAMP)
 	@touch $(AWSCLI)
 
 setup: $(STAMP) $(AWSCLI)  ## create .venv and install the course (the other targets do it when needed)
+	@# Maintainers' git hooks (.pre-commit-config.yaml). Not in a linked worktree: its hooks
+	@# folder is shared with the main checkout, whose commits would then run this .venv's tools.
+	@if [ -d .git ] && [ -z "$$(git config core.hooksPath)" ]; then \
+		$(BIN)/pre-commit install --overwrite >/dev/null && \
+		echo "git hooks installed: commits strip notebook outputs and run ruff (pre-commit)"; \
+	fi
 
 lab: $(STAMP) $(LAB_OVERRIDES) $(AWSCLI)  ## start localcloud and JupyterLab on 127.0.0.1 (Ctrl-C stops both)
 	@echo "Starting localcloud and JupyterLab; open the http://127.0.0.1:$(LAB_PORT)/lab?token=... address printed below."

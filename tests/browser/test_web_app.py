@@ -8,23 +8,18 @@ filled in; the API calls the tutorial's Lambda function, which calls an XGBoost 
 test types a clearly positive and a clearly negative review, clicks, and reads the answers the
 page shows. A screenshot and the click-to-answer times are kept in ``build/browser/``.
 
-Chromium comes from the system (``apt-get install -y chromium``), never from a Playwright
-download. Without it the test is skipped with a message saying so, except in CI (``CI=true``),
-where a missing browser fails the run.
+Chromium and its fixture: see ``conftest.py``.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 
 import pytest
 import requests
 from webapp_stack import REPO, WebApp
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 OUTPUT_DIR = REPO / "build" / "browser"
 SCREENSHOT = OUTPUT_DIR / "imdb-web-app.png"
 REVIEWS = [
@@ -33,38 +28,6 @@ REVIEWS = [
     ("A boring, awful mess. Dull, predictable and painfully slow: a complete waste of time and "
      "the most disappointing film of the year.", "negative"),
 ]
-
-
-def _browser_missing() -> str | None:
-    if not os.path.exists(CHROMIUM):
-        return (f"Chromium is not installed ({CHROMIUM} is missing): install it with "
-                "`apt-get update && apt-get install -y chromium` (.ci/run does so in CI)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright for Python is missing: run `make setup`"
-    return None
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    missing = _browser_missing()
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs the browser test: {missing}")
-        pytest.skip(missing)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            # --no-sandbox: Chromium's sandbox needs user namespaces CI containers lack. The
-            # unreachable proxy keeps the browser on loopback (Chromium never proxies loopback).
-            args=["--headless", "--no-sandbox", "--no-first-run", "--disable-component-update",
-                  "--disable-background-networking", "--disable-sync",
-                  "--proxy-server=http://127.0.0.1:9"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

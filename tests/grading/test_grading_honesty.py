@@ -5,6 +5,7 @@ from pathlib import Path, PurePosixPath
 
 from mlcourse.grading.grade import format_rubric, grade
 from mlcourse.grading.hints import gives_away, solution_only_runs
+from mlcourse.grading.layout import CourseLayout
 
 REPO = Path(__file__).resolve().parents[2]
 BATCH = PurePosixPath("Mini-Projects/IMDB Sentiment Analysis - XGBoost (Batch Transform).ipynb")
@@ -39,3 +40,29 @@ def test_a_near_miss_is_not_met_and_ungraded_todos_are_listed(tmp_path):
     assert reviewed and len(reviewed) == len(report.ungraded)
     assert lines[-1].endswith(f"{len(reviewed)} more TODO(s) to be reviewed")
 
+
+
+PROJECT = PurePosixPath("Mini-Projects/SageMaker Project.ipynb")
+
+
+def test_written_answers_are_quoted_for_the_reviewer(tmp_path):
+    """A written answer the learner gave is listed "to review" with their text; one left as the
+    stub is "not done" (the rubric never skips a written line silently)."""
+    from mlcourse.grading.grade import GradeReport, _ungraded_todos
+    from mlcourse.grading.runner import GradingRun
+
+    exercise = (REPO / PROJECT).read_text()
+    stub = "**Answer:** _TODO: say what review_to_words does to a review, and why each step helps._"
+    assert stub in exercise, "the project's first written answer changed: update this test"
+    attempt = tmp_path / "attempt.ipynb"
+    attempt.write_text(exercise.replace(stub, "**Answer:** It strips tags,\\nthen stems words."))
+
+    ungraded = _ungraded_todos(CourseLayout(REPO), PROJECT, attempt)
+    answered = [todo for todo in ungraded if todo.done]
+    assert [todo.answer for todo in answered] == ["It strips tags,\nthen stems words."]
+    assert sum(not todo.done for todo in ungraded) == len(ungraded) - 1
+
+    lines = format_rubric(GradeReport(attempt, PROJECT, Path("t.py"), GradingRun([], [], ""),
+                                      ungraded))
+    index = lines.index(f"[TO REVIEW] {answered[0].message}")
+    assert lines[index + 1:index + 3] == ["    > It strips tags,", "    > then stems words."]

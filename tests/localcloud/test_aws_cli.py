@@ -60,3 +60,20 @@ def test_apigateway_get_rest_apis(aws, aws_env):
         assert api_id in [api["id"] for api in apis]
     finally:
         boto3.client("apigateway").delete_rest_api(restApiId=api_id)
+
+
+def test_waiters_poll_at_the_kits_interval(cloud):
+    """``aws sagemaker wait endpoint-in-service`` (and boto3's waiters) poll every fraction of a
+    second against localcloud, through the data path its environment names, not every 30 s."""
+    if not AWS.exists():
+        pytest.skip("The AWS CLI is missing: `make setup` installs it as .venv/bin/aws")
+    cli_python = Path(os.path.realpath(AWS)).parent / "python"
+    probe = ("import awscli.botocore.session as s; w = s.get_session().get_waiter_model("
+             "'sagemaker').get_waiter('EndpointInService'); print(w.delay, w.max_attempts)")
+    done = subprocess.run([str(cli_python), "-c", probe], env=cloud.environ(dict(os.environ)),
+                          capture_output=True, text=True, timeout=60, check=True)
+    delay, attempts = done.stdout.split()
+    assert float(delay) <= 1
+    assert float(delay) * int(attempts) >= 30 * 120  # as patient as AWS's model: one hour
+    waiter = boto3.client("sagemaker").get_waiter("endpoint_in_service")
+    assert waiter.config.delay <= 1

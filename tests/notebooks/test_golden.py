@@ -39,6 +39,10 @@ def golden_prefix(notebook: Path):
     if not golden:
         return None
     nb.cells = nb.cells[:golden[-1] + 1]
+    # nbval compares only cells with an execution count; nbstripout (the commit hook) clears
+    # every count, golden cells' included, so the copy numbers them again.
+    for count, index in enumerate(golden, start=1):
+        nb.cells[index].execution_count = count
     return nb
 
 

@@ -1,7 +1,8 @@
 """Every tutorial and solution notebook: its structure, and a headless run against localcloud.
 
 Structure (fast, no kernel): exactly one ``parameters`` cell; every CI parameter exists in it;
-kernelspec ``python3``; no committed outputs or execution counts except golden cells.
+kernelspec ``python3``; no committed outputs or execution counts except golden cells, which are
+also tagged ``keep_output`` so that the commit hook (nbstripout) keeps their outputs.
 Execution: papermill with the small CI parameters; afterwards no endpoint, model server or job
 may be left running. Each notebook's run time and printed figures are kept in
 ``build/notebooks/report.json``; figures are checked against ``catalog.METRIC_RANGES``.
@@ -19,6 +20,7 @@ import pytest
 from catalog import (
     BUILD_DIR,
     GOLDEN_TAG,
+    KEEP_OUTPUT_TAG,
     METRIC_RANGES,
     REPO,
     discover_notebooks,
@@ -53,13 +55,17 @@ def test_structure(notebook, strict):
                 if isinstance(target, ast.Name)}
     missing = set(parameters_for(notebook)) - assigned
     assert not missing, f"CI passes parameters the notebook does not define: {missing}"
+    unkept = [index for index, cell in enumerate(nb.cells)
+              if tagged(cell, GOLDEN_TAG) and not tagged(cell, KEEP_OUTPUT_TAG)]
+    assert not unkept, (f"golden cells {unkept} need the tag {KEEP_OUTPUT_TAG} too: the commit "
+                        "hook (nbstripout) strips every other output, the golden ones included")
     run_cells = [index for index, cell in enumerate(nb.cells)
                  if cell.cell_type == "code" and not tagged(cell, GOLDEN_TAG)
                  and (cell.get("outputs") or cell.get("execution_count") is not None)]
     if run_cells and not strict:
         # A learner ran the notebook and saved it: that is their work, not a broken lesson.
-        pytest.skip(f"{notebook} was run and saved (outputs kept); maintainers clear outputs "
-                    "before committing (`make check` fails on them)")
+        pytest.skip(f"{notebook} was run and saved (outputs kept); maintainers commit it "
+                    "stripped (the pre-commit hook does it; `make check` fails on outputs)")
     assert not run_cells, f"cells {run_cells} have committed outputs or execution counts"
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from mlcourse.datasets import _download
+
 
 @dataclass
 class LoopbackServer:
@@ -72,4 +74,6 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("MLCOURSE_CENSUS_URL", raising=False)
     monkeypatch.delenv("MLCOURSE_FRAUD_URL", raising=False)
     monkeypatch.delenv("MLCOURSE_PLAGIARISM_URL", raising=False)
+    # pooch waits 1 s, then 2 s, before each retry: the failure tests want the first failure.
+    monkeypatch.setattr(_download, "RETRIES", 0)
     return tmp_path / "cache"

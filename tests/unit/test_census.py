@@ -85,7 +85,8 @@ def mirrored(http_server, tmp_path, monkeypatch):
 
 def test_full_source_downloads_once_and_checks_the_md5(http_server, cache_dir, mirrored,
                                                        monkeypatch):
-    monkeypatch.setattr(census, "CENSUS_MD5", hashlib.md5(mirrored).hexdigest())
+    monkeypatch.setattr(census, "CENSUS_CSV", dataclasses.replace(
+        census.CENSUS_CSV, md5=hashlib.md5(mirrored).hexdigest()))
     frame = load_census("full", cache_dir=cache_dir, progress=False)
     again = load_census("full", cache_dir=cache_dir, progress=False)
     assert frame.shape == (FULL_ROWS, len(COLUMNS)) and again.equals(frame)

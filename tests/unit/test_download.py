@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from localcloud.safety.egress import EgressGuard, proxy_environment
 from mlcourse.datasets._download import (
     ChecksumError,
     DownloadError,
@@ -221,3 +222,20 @@ def test_extract_tar_refuses_paths_outside_the_destination(tmp_path):
     assert not (tmp_path / "escaped.txt").exists()
     assert not (cache / "escaped.txt").exists()
     assert _cache_contents(cache) == []  # no half-extracted directory either
+
+
+def test_under_the_labs_egress_guard_a_refused_host_gets_its_reason_and_the_offline_hint(
+        cache_dir, monkeypatch):
+    # `make lab` points every client's proxy variables at the guard; pooch's requests honours
+    # them, so a host outside LAB_ALLOW_HOSTS is refused there, with nothing leaving the machine.
+    guard = EgressGuard(allowed_hosts=frozenset()).start()
+    try:
+        for name, value in proxy_environment(guard.url).items():
+            monkeypatch.setenv(name, value)
+        with pytest.raises(DownloadError) as raised:
+            fetch("https://example.invalid/data.bin", PAYLOAD_SHA256, cache_dir, progress=False)
+    finally:
+        guard.stop()
+    assert "403" in str(raised.value) and "LOCALCLOUD_ALLOW_HOSTS" in str(raised.value)
+    assert 'DATA_SOURCE = "sample"' in str(raised.value)
+    assert _cache_contents(cache_dir) == []

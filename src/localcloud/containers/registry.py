@@ -10,7 +10,10 @@ Each row of :data:`IMAGES` says, for one image family:
 - ``module``: the package providing ``train(paths: MLPaths) -> None`` and a ``Handler`` class
   (an :class:`~localcloud.containers.serving.InferenceHandler`);
 - ``metric_module``: a module holding ``METRIC_DEFINITIONS`` (the ``MetricDefinitions`` SageMaker
-  attaches to the image's training jobs), or None when the job brings its own.
+  attaches to the image's training jobs), or None when the job brings its own;
+- ``preload``: libraries the family's warm parent imports besides ``module``'s ``train`` and
+  ``Handler`` (:mod:`localcloud.containers.forkserver`): for script mode, those the learner's
+  inference code imports, never the learner's code itself.
 
 Both sides read this table and nothing else: the control plane
 (:mod:`localcloud.sagemaker.images`) to accept an image URI and read its metric definitions, the
@@ -58,6 +61,7 @@ class ImageFamily:
     repositories: tuple[str, ...]
     module: str
     metric_module: str | None = None
+    preload: tuple[str, ...] = ()
 
     def load(self) -> ModuleType:
         """Import the module providing ``train`` and ``Handler``."""
@@ -70,15 +74,18 @@ class ImageFamily:
         return list(importlib.import_module(self.metric_module).METRIC_DEFINITIONS)
 
 
-def _algorithm(name: str, package: str, *repositories: str) -> ImageFamily:
+def _algorithm(name: str, package: str, *repositories: str,
+               preload: tuple[str, ...] = ()) -> ImageFamily:
     """A built-in under ``localcloud.algorithms.<package>`` with its ``metric_names`` module."""
     module = f"localcloud.algorithms.{package}"
-    return ImageFamily(name, ALGORITHM, repositories, module, f"{module}.metric_names")
+    return ImageFamily(name, ALGORITHM, repositories, module, f"{module}.metric_names", preload)
 
 
-def _framework(name: str, package: str, *repositories: str) -> ImageFamily:
+def _framework(name: str, package: str, *repositories: str,
+               preload: tuple[str, ...] = ()) -> ImageFamily:
     """Script mode under ``localcloud.frameworks.<package>`` (jobs bring their own metrics)."""
-    return ImageFamily(name, FRAMEWORK, repositories, f"localcloud.frameworks.{package}")
+    return ImageFamily(name, FRAMEWORK, repositories, f"localcloud.frameworks.{package}",
+                       preload=preload)
 
 
 #: Every image localcloud runs.
@@ -87,11 +94,13 @@ IMAGES: tuple[ImageFamily, ...] = (
     _algorithm("linear-learner", "linear_learner", "linear-learner"),
     _algorithm("pca", "pca", "pca"),
     _algorithm("kmeans", "kmeans", "kmeans"),
-    _algorithm("forecasting-deepar", "deepar", "forecasting-deepar"),
+    _algorithm("forecasting-deepar", "deepar", "forecasting-deepar",
+               preload=("torch", "lightning.pytorch", "gluonts.torch")),
     # sagemaker-pytorch holds the legacy framework 0.4 and 1.0 images (training and serving).
     _framework("pytorch", "pytorch", "pytorch-training", "pytorch-inference",
-               "sagemaker-pytorch"),
-    _framework("sklearn", "sklearn", "sagemaker-scikit-learn"),
+               "sagemaker-pytorch", preload=("torch", "numpy")),
+    _framework("sklearn", "sklearn", "sagemaker-scikit-learn",
+               preload=("sklearn", "joblib", "numpy", "pandas")),
 )
 
 _BY_NAME = {family.name: family for family in IMAGES}

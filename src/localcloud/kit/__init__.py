@@ -18,6 +18,9 @@ a running localcloud:
   the kit) is refused by localcloud instead (:mod:`localcloud.safety.egress`);
 - every other ``AWS_*`` variable of the caller (keys, profiles, per-service endpoints, web
   identity, SSO, ...) is removed, in ``localcloud run`` and ``localcloud env`` alike;
+- ``AWS_DATA_PATH``: waiter models whose delay is the kit's poll interval
+  (:mod:`localcloud.kit.waiters`), so ``aws sagemaker wait endpoint-in-service`` returns when
+  the endpoint is up, not 30 s later;
 - ``PYTHONPATH`` starting with the kit's ``site`` folder, whose ``sitecustomize`` installs the
   hooks in :mod:`localcloud.kit.hooks` (short SDK polls, no INFO noise, no traffic to AWS).
 """
@@ -31,6 +34,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..safety.files import private_dir, write_private
+from .hooks import FAST_POLL_SECONDS
+from .waiters import write_fast_waiters
 
 SITE_DIR = Path(__file__).parent / "site"
 PROFILE = "localcloud"
@@ -95,6 +100,12 @@ def write_client_files(info: ServiceInfo) -> None:
         "      Session:\n"
         f"        DefaultS3Bucket: {info.default_bucket}\n")
     write_private(folder / "sagemaker-admin-config.yaml", "SchemaVersion: '1.0'\n")
+    write_fast_waiters(data_path(Path(info.state_dir)), FAST_POLL_SECONDS)
+
+
+def data_path(state_dir: Path) -> Path:
+    """The folder ``AWS_DATA_PATH`` names: botocore data files that override the built-in ones."""
+    return client_dir(state_dir) / "aws-data"
 
 
 def client_environment(info: ServiceInfo, inherited_pythonpath: str | None = None) -> dict:
@@ -114,6 +125,7 @@ def client_environment(info: ServiceInfo, inherited_pythonpath: str | None = Non
         "AWS_DEFAULT_REGION": info.region,
         "AWS_REGION": info.region,
         "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_DATA_PATH": str(data_path(Path(info.state_dir))),
         "SAGEMAKER_USER_CONFIG_OVERRIDE": str(folder / "sagemaker-config.yaml"),
         "SAGEMAKER_ADMIN_CONFIG_OVERRIDE": str(folder / "sagemaker-admin-config.yaml"),
         "SAGEMAKER_SUPPRESS_V2_WARNING": "1",

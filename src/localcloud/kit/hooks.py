@@ -11,6 +11,10 @@ unchanged. Each hook runs right after the module it adjusts is imported:
   sized for cloud jobs that take minutes. Local jobs take seconds, so these modules get a clock
   whose ``sleep`` is short and whose ``time`` advances by the sleep skipped, which keeps the
   SDK's own arithmetic ("describe again after 30 s") intact.
+- ``sagemaker.config.config``: the SDK checks its config (the kit's ``TelemetryOptOut`` and
+  ``DefaultS3Bucket`` file) against its JSON schema on every lookup, about 70 times per
+  fit -> deploy -> transform cycle at some 30 ms of CPU each; a config already found valid is
+  not checked again (an invalid one still fails every time, with the SDK's own error).
 - ``sagemaker``: the SDK's INFO messages (and the root-logger INFO level one of its modules sets
   on import) are kept out of notebook output.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.util
+import json
 import logging
 import os
 import sys
@@ -29,7 +34,7 @@ from urllib.parse import urlparse
 
 ENDPOINT_ENV = "LOCALCLOUD_ENDPOINT_URL"
 #: Longest real sleep an SDK wait loop gets while localcloud is the target.
-FAST_POLL_SECONDS = float(os.environ.get("LOCALCLOUD_POLL_SECONDS", "0.2"))
+FAST_POLL_SECONDS = float(os.environ.get("LOCALCLOUD_POLL_SECONDS", "0.1"))
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -150,6 +155,34 @@ def speed_up_waits(module) -> None:
     module.time = FastClock()
 
 
+#: Distinct valid configs remembered per process (a kernel sees one or two).
+VALID_CONFIGS_KEPT = 32
+
+
+def cache_config_validation(module) -> None:
+    """Check each distinct SDK config against the schema once, not on every lookup."""
+    original = module.validate_sagemaker_config
+    if getattr(original, "_localcloud", False):
+        return
+    valid: set[str] = set()
+
+    def validate_sagemaker_config(sagemaker_config: dict | None = None):
+        try:
+            key = json.dumps(sagemaker_config, sort_keys=True)
+        except (TypeError, ValueError):  # not plain JSON data: let the SDK judge it each time
+            return original(sagemaker_config)
+        if key in valid:
+            return None
+        original(sagemaker_config)
+        if len(valid) >= VALID_CONFIGS_KEPT:
+            valid.clear()
+        valid.add(key)
+        return None
+
+    validate_sagemaker_config._localcloud = True
+    module.validate_sagemaker_config = validate_sagemaker_config
+
+
 def quiet_sdk_logging(_module=None) -> None:
     logging.getLogger("sagemaker").setLevel(logging.WARNING)
     logging.getLogger("sagemaker.config").setLevel(logging.WARNING)
@@ -203,6 +236,7 @@ def install() -> None:
     when_imported("awscli.botocore.session", patch_botocore_session)  # the CLI's own copy
     when_imported("sagemaker.session", speed_up_waits)
     when_imported("sagemaker.utils", speed_up_waits)
+    when_imported("sagemaker.config.config", cache_config_validation)
     # One SDK module calls logging.basicConfig(level=INFO) on import; undo its level change.
     when_imported("sagemaker.experiments._metrics",
                   restore_root_level(logging.getLogger().level))

@@ -29,6 +29,7 @@ class ControlPlane:
     """All SageMaker operations localcloud implements, and the state behind them."""
 
     def __init__(self, account: Account, platform: Platform):
+        self.platform = platform
         self.account = account
         self.model = botocore.session.get_session().get_service_model("sagemaker")
         self.tags = TagStore()
@@ -108,3 +109,4 @@ class ControlPlane:
         for jobs in (self.tuning, self.training, self.transform):
             jobs.terminate_all()
         self.hosting.shutdown()
+        self.platform.shutdown()

@@ -15,6 +15,7 @@ replacement answers. Each replacement is logged in the endpoint's log group.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import random
@@ -32,7 +33,7 @@ from ..aws.errors import AWSError, ValidationError, validation
 from ..containers.contract import BIND_PORT_ENV, ML_ROOT_ENV, MLPaths
 from ..containers.registry import IMAGE_ENV
 from .images import UnknownImage, resolve_image
-from .platform import Platform, kill_tree, start_container, unpack_model
+from .platform import Platform, kill_tree, unpack_model
 from .resources import (
     Account,
     ByName,
@@ -47,6 +48,10 @@ from .resources import (
 log = logging.getLogger(__name__)
 
 PING_TIMEOUT_SECONDS = 120
+# A warm model server answers /ping a few milliseconds after it starts, a cold one after a
+# second or more: ping soon, then less often.
+FIRST_PING_INTERVAL_SECONDS = 0.005
+LAST_PING_INTERVAL_SECONDS = 0.05
 INVOKE_TIMEOUT_SECONDS = 60  # AWS's limit for a real-time invocation
 HEALTH_CHECK_SECONDS = 0.5  # how often each model server is checked
 HEALTH_PING_TIMEOUT_SECONDS = 2.0
@@ -101,7 +106,8 @@ class ModelServer:
                "AWS_DEFAULT_REGION": self.platform.region}
         self.stream = self.platform.log_stream(self.log_group, self.stream_name,
                                                container_root=self.paths.root)
-        self.process = start_container("serve", self.image.algorithm, env, self.paths.root)
+        self.process = self.platform.start_container("serve", self.image.algorithm, env,
+                                                     self.paths.root)
         threading.Thread(target=self._pump_output, daemon=True,
                          name=f"serve:{self.stream_name}").start()
         self._wait_healthy()
@@ -114,6 +120,7 @@ class ModelServer:
 
     def _wait_healthy(self) -> None:
         deadline = time.monotonic() + PING_TIMEOUT_SECONDS
+        interval = FIRST_PING_INTERVAL_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 tail = "\n".join(self.output_tail[-5:])
@@ -124,7 +131,9 @@ class ModelServer:
                     return
             except urllib3.exceptions.HTTPError:
                 pass
-            time.sleep(0.05)
+            with contextlib.suppress(subprocess.TimeoutExpired):  # wakes early if it exits
+                self.process.wait(timeout=interval)
+            interval = min(interval * 2, LAST_PING_INTERVAL_SECONDS)
         raise RuntimeError(f"The model server did not pass its /ping health check within "
                            f"{PING_TIMEOUT_SECONDS} seconds")
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import subprocess
-import sys
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ from botocore.config import Config
 from ..aws.logs import LogStream
 from ..containers.contract import DEFAULT_ML_ROOT
 from ..safety.processes import end_processes
+from .launcher import Launcher
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +54,17 @@ class Platform:
                         max_pool_connections=32)
         self.s3 = session.client("s3", endpoint_url=self.endpoint_url, config=config)
         self.logs = session.client("logs", endpoint_url=self.endpoint_url, config=config)
+        self.launcher = Launcher(self.state_dir)
+
+    # -- containers ---------------------------------------------------------------------------
+
+    def start_container(self, mode: str, algorithm: str, env: dict[str, str], cwd: Path):
+        """Start a container process (``Popen``-like: ``stdout`` lines, ``poll``, ``wait``)."""
+        return self.launcher.start(mode, algorithm, env, cwd)
+
+    def shutdown(self) -> None:
+        """Stop the warm parents (after the containers: the service is stopping)."""
+        self.launcher.close()
 
     # -- S3 -----------------------------------------------------------------------------------
 
@@ -140,19 +150,6 @@ def unpack_model(archive: Path, model_dir: Path) -> None:
 
 
 # -- processes --------------------------------------------------------------------------------
-
-def start_container(mode: str, algorithm: str, env: dict[str, str], cwd: Path) -> subprocess.Popen:
-    """Start ``python -m localcloud.containers MODE ALGORITHM`` with merged stdout/stderr.
-
-    The child stays in the server's process group, so stopping the service stops it too.
-    (Not PR_SET_PDEATHSIG: Linux ties it to the thread that forked, and the thread that starts
-    a model server ends long before the server should.)
-    """
-    command = [sys.executable, "-u", "-m", "localcloud.containers", mode, algorithm]
-    full_env = {**os.environ, **env}
-    return subprocess.Popen(command, env=full_env, cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, bufsize=1)
-
 
 def kill_tree(process: subprocess.Popen, grace_seconds: float = 3.0) -> None:
     """Terminate a container and anything it started (SIGTERM, then SIGKILL)."""

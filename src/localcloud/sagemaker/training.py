@@ -13,6 +13,7 @@ runs, and the metrics the algorithm logs become ``FinalMetricDataList``.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import logging
@@ -27,7 +28,7 @@ from ..containers.contract import ML_ROOT_ENV, MLPaths
 from ..containers.registry import IMAGE_ENV, metric_definitions
 from .images import UnknownImage, resolve_image
 from .jobs import JobCollection
-from .platform import ChannelError, Platform, kill_tree, pack_model, start_container
+from .platform import ChannelError, Platform, kill_tree, pack_model
 from .resources import Account, Resource, ResourceTable, TagStore, list_response, now, pick
 
 log = logging.getLogger(__name__)
@@ -232,8 +233,8 @@ class TrainingJob:
         max_runtime = self.description.get("StoppingCondition", {}).get(
             "MaxRuntimeInSeconds", 86400)
         deadline = time.monotonic() + max_runtime
-        self.process = start_container("train", image.algorithm, self._container_env(image),
-                                       cwd=self.folder)
+        self.process = self.platform.start_container("train", image.algorithm,
+                                                     self._container_env(image), cwd=self.folder)
         reader = threading.Thread(target=self._pump_output, args=(self.process, stream),
                                   daemon=True)
         reader.start()
@@ -246,7 +247,8 @@ class TrainingJob:
                 stream.write(f"Training job exceeded MaxRuntimeInSeconds ({max_runtime} s); "
                              "stopping it.")
                 kill_tree(self.process)
-            time.sleep(0.05)
+            with contextlib.suppress(subprocess.TimeoutExpired):  # returns as soon as it exits
+                self.process.wait(timeout=0.05)
         reader.join(timeout=10)
         if timed_out:
             return "timeout"

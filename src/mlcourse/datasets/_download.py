@@ -1,39 +1,41 @@
-"""Download, verify, cache and extract the files the dataset loaders need.
+"""Fetch the course's remote files with pooch; extract archives safely; cache generated samples.
 
-Every loader goes through :func:`fetch` (or :meth:`RemoteFile.fetch`) and :func:`extract_tar`, so
-they all behave alike:
+pooch (https://www.fatiando.org/pooch) does the downloading: it streams into a temporary file
+beside the target, checks the known hash (SHA-256 or MD5), and only then moves it into place, so
+a corrupt or interrupted download never leaves anything a later run would trust; a cached file
+whose hash matches is used with no network access at all, a wrong one is downloaded again; a
+file with no recorded hash is cached as it is and its SHA-256 is logged so that it can be
+recorded; failures are retried. This module adds what the course needs around it:
 
-- files are cached under one directory: ``cache_dir=`` if given, else ``$MLCOURSE_CACHE_DIR``,
-  else ``$XDG_CACHE_HOME/mlcourse`` (``~/.cache/mlcourse``);
-- a cached file whose SHA-256 matches is used as is, with no network access at all;
-- a file whose checksum nobody has recorded yet (``sha256=None``) is cached on first download and
-  trusted afterwards; the SHA-256 it arrived with is logged so that it can be recorded;
-- a download streams to a temporary file beside the target with a tqdm progress bar, is checked
-  against the expected SHA-256 (and size, when known), and only then renamed into place, so a
-  corrupt or interrupted download never leaves anything a later run would trust;
-- archives are extracted once, into a staging directory renamed into place when complete, with
-  tarfile's ``data`` filter refusing absolute paths, ``..`` and links leaving the archive.
+- one cache: ``cache_dir=`` if given, else ``$MLCOURSE_CACHE_DIR``, else pooch's per-user cache
+  ``mlcourse`` (``$XDG_CACHE_HOME/mlcourse``, normally ``~/.cache/mlcourse``, on Linux);
+- a mirror per file (``RemoteFile.url_env``), a size check, a progress bar naming the file, and
+  errors that say what to do, ending with how to work offline (``DATA_SOURCE = "sample"``);
+- :func:`extract_tar`: extraction into a staging directory renamed into place when complete,
+  with tarfile's ``data`` filter refusing absolute paths, ``..`` and links leaving the archive
+  (pooch's ``Untar`` extracts in place and without that filter);
+- :func:`cached_sample`: the generated offline samples, cached by generator version and seed.
+
+The registry of the course's remote files is :mod:`mlcourse.datasets.registry`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import http.client
+import contextlib
 import logging
 import os
+import re
 import shutil
 import tarfile
 import tempfile
 import urllib.parse
-import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
+import pooch
+import requests
 from tqdm import tqdm
-
-from mlcourse._files import atomic_path, sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +45,14 @@ CACHE_DIR_ENV = "MLCOURSE_CACHE_DIR"
 DOWNLOAD_TIMEOUT_SECONDS = 60.0
 """Socket timeout for connecting and for each read; a stalled server fails instead of hanging."""
 
-_DOWNLOAD_CHUNK_BYTES = 1 << 20
+RETRIES = 2
+"""Further attempts after a failed or corrupt download (pooch waits 1 s, then 2 s, between)."""
+
+#: What to do when a download fails: every loader has an offline sample (``source="sample"``).
+OFFLINE_HINT = (
+    'Working offline? Set DATA_SOURCE = "sample" in the notebook\'s parameters cell (or pass '
+    'source="sample"): it makes a small dataset with the same layout, with no download.'
+)
 
 
 class DownloadError(RuntimeError):
@@ -51,41 +60,50 @@ class DownloadError(RuntimeError):
 
 
 class ChecksumError(DownloadError):
-    """A downloaded file does not have the expected SHA-256 or size (nothing was cached)."""
+    """A downloaded file does not have the expected hash or size (nothing was cached)."""
 
 
 def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     """Return the directory where downloads and generated samples are cached.
 
-    Precedence: the explicit ``cache_dir``, then ``$MLCOURSE_CACHE_DIR``, then
-    ``$XDG_CACHE_HOME/mlcourse`` (``~/.cache/mlcourse`` when XDG_CACHE_HOME is unset).
+    Precedence: the explicit ``cache_dir``, then ``$MLCOURSE_CACHE_DIR``, then pooch's per-user
+    cache folder ``mlcourse`` (``$XDG_CACHE_HOME/mlcourse`` or ``~/.cache/mlcourse`` on Linux).
     """
     if cache_dir is not None:
         return Path(cache_dir).expanduser()
     from_environment = os.environ.get(CACHE_DIR_ENV)
     if from_environment:
         return Path(from_environment).expanduser()
-    xdg_cache = os.environ.get("XDG_CACHE_HOME") or "~/.cache"
-    return Path(xdg_cache).expanduser() / "mlcourse"
+    return Path(pooch.os_cache("mlcourse"))
 
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """A file published at a URL, with the checksum (and optionally size) it must have.
+    """A file published at a URL, with the hash (and optionally size) it must have.
 
-    ``url_env`` names an environment variable that may point at a mirror serving the same bytes;
-    the checksum still applies, and the cached file keeps the canonical URL's file name.
+    ``sha256`` or ``md5`` (AWS publishes only the MD5 of some files) is checked; with neither,
+    the file is trusted on first download and its SHA-256 logged. ``url_env`` names an
+    environment variable that may point at a mirror serving the same bytes; the hash still
+    applies, and the cached file keeps the canonical URL's file name.
     """
 
     url: str
     sha256: str | None
     size: int | None = None
     url_env: str | None = None
+    md5: str | None = None
 
     @property
     def filename(self) -> str:
         """The file name under which the download is cached (last segment of ``url``)."""
         return _filename_from_url(self.url)
+
+    @property
+    def known_hash(self) -> str | None:
+        """The hash in pooch's notation (``sha256:<hex>`` or ``md5:<hex>``), if one is known."""
+        if self.sha256:
+            return f"sha256:{self.sha256.lower()}"
+        return f"md5:{self.md5.lower()}" if self.md5 else None
 
     def resolved_url(self) -> str:
         """The URL to download from: the mirror in ``url_env`` if set, else ``url``."""
@@ -96,14 +114,8 @@ class RemoteFile:
         self, cache_dir: str | os.PathLike[str] | None = None, *, progress: bool = True
     ) -> Path:
         """Download this file into ``cache_dir`` (see :func:`fetch`) and return its path."""
-        return fetch(
-            self.resolved_url(),
-            self.sha256,
-            cache_dir,
-            size=self.size,
-            filename=self.filename,
-            progress=progress,
-        )
+        return _fetch(self.resolved_url(), self.known_hash, cache_root(cache_dir) / self.filename,
+                      size=self.size, progress=progress, timeout=DOWNLOAD_TIMEOUT_SECONDS)
 
 
 def fetch(
@@ -119,7 +131,7 @@ def fetch(
     """Return the path of ``url``'s file in ``cache_dir``, downloading it only when needed.
 
     Args:
-        url: where to download from (http, https or file).
+        url: where to download from (http or https).
         sha256: expected hex SHA-256 digest of the file; None when no checksum is known yet
             (the file is then not verified, and the digest it arrived with is logged).
         cache_dir: directory to keep the file in (see :func:`cache_root` for the default).
@@ -133,14 +145,72 @@ def fetch(
         DownloadError: the server could not be reached or the transfer broke off.
     """
     target = cache_root(cache_dir) / (filename or _filename_from_url(url))
-    if _is_cached(target, sha256):
-        return target
-    logger.info("Downloading %s to %s", url, target)
-    with atomic_path(target) as partial:
-        actual_sha256, actual_size = _download_to(url, partial, size, progress, timeout)
-        _verify(url, target, expected=(sha256, size), actual=(actual_sha256, actual_size))
-    logger.info("Saved %s (%d bytes)", target, actual_size)
-    return target
+    known_hash = f"sha256:{sha256.lower()}" if sha256 else None
+    return _fetch(url, known_hash, target, size=size, progress=progress, timeout=timeout)
+
+
+def _fetch(url: str, known_hash: str | None, target: Path, *, size: int | None,
+           progress: bool, timeout: float) -> Path:
+    """Fetch ``url`` to ``target`` through a one-file pooch registry; check the size."""
+    registry = pooch.create(path=target.parent, base_url="", registry={target.name: known_hash},
+                            urls={target.name: url}, retry_if_failed=RETRIES)
+    downloads: list[str] = []
+
+    def download(url: str, output_file: str, pup: pooch.Pooch) -> None:
+        downloads.append(output_file)
+        # pooch sets the total from Content-Length; a bar without one would be falsy to it.
+        bar = tqdm(desc=target.name, total=size or 1, unit="B", unit_scale=True,
+                   unit_divisor=1024) if progress else False
+        pooch.HTTPDownloader(progressbar=bar, timeout=timeout,
+                             headers={"User-Agent": "mlcourse"})(url, output_file, pup)
+
+    try:
+        with _pooch_log_level(logging.INFO if progress else logging.WARNING):
+            path = Path(registry.fetch(target.name, downloader=download))
+    except ValueError as error:  # pooch: the hash does not match; the download was deleted
+        raise _checksum_error(url, target, known_hash, str(error)) from None
+    except requests.RequestException as error:
+        # The reason is in the message: a second, chained traceback would only bury it.
+        raise DownloadError(
+            f"Could not download {url}: {error}. Check the network connection (or the URL), "
+            f"then run again; nothing was cached.\n{OFFLINE_HINT}") from None
+    if downloads and size is not None and path.stat().st_size != size:
+        actual = path.stat().st_size
+        path.unlink()
+        raise _checksum_error(url, target, known_hash, f"expected {size} bytes, got {actual} "
+                                                       "bytes")
+    if not downloads:
+        logger.info("Using cached %s", path)
+    elif known_hash is None:
+        logger.warning("No checksum is recorded for %s; received sha256 %s (%d bytes): record it "
+                       "in mlcourse.datasets.registry", url, pooch.file_hash(str(path)),
+                       path.stat().st_size)
+    return path
+
+
+@contextlib.contextmanager
+def _pooch_log_level(level: int) -> Iterator[None]:
+    """pooch announces each download on stderr; ``progress=False`` asks for silence."""
+    pooch_logger = pooch.get_logger()
+    previous = pooch_logger.level
+    pooch_logger.setLevel(level)
+    try:
+        yield
+    finally:
+        pooch_logger.setLevel(previous)
+
+
+def _checksum_error(url: str, target: Path, known_hash: str | None, reason: str) -> ChecksumError:
+    algorithm, _, expected = (known_hash or "sha256:").partition(":")
+    got = re.search(r"but got (\w+)", reason)
+    detail = (f"expected {expected}, got {got.group(1)}" if got and expected
+              else reason)
+    return ChecksumError(
+        f"{algorithm.upper()} checksum mismatch for {url}: {detail} ({reason}). The download was "
+        "discarded and nothing was cached. Run again to retry; if it keeps failing, the server "
+        f"is sending a different file: download it yourself, check it with `{algorithm}sum`, "
+        f"and place it at {target}.\n{OFFLINE_HINT}"
+    )
 
 
 def cached_sample(
@@ -197,100 +267,6 @@ def _filename_from_url(url: str) -> str:
     if not name:
         raise ValueError(f"Cannot derive a file name from {url!r}; pass filename=")
     return name
-
-
-def _is_cached(target: Path, sha256: str | None) -> bool:
-    """True when ``target`` exists with the right checksum; a wrong one is downloaded again."""
-    if not target.is_file():
-        return False
-    if sha256 is None:
-        logger.info("Using cached %s (no checksum is known for it)", target)
-        return True
-    if sha256_file(target) == sha256.lower():
-        logger.info("Using cached %s", target)
-        return True
-    logger.warning("Cached %s has the wrong checksum; downloading it again", target)
-    return False
-
-
-def _download_to(
-    url: str, path: Path, expected_size: int | None, progress: bool, timeout: float
-) -> tuple[str, int]:
-    """Stream ``url`` into ``path``; return the SHA-256 and size of what was received."""
-    request = urllib.request.Request(url, headers={"User-Agent": "mlcourse"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response, open(path, "wb") as out:
-            announced = _content_length(response)
-            with tqdm(
-                total=announced or expected_size,
-                desc=_filename_from_url(url),
-                unit="B",
-                unit_scale=True,
-                unit_divisor=1024,
-                disable=not progress,
-            ) as bar:
-                sha256, received = _copy(response, out, bar)
-    except (OSError, http.client.HTTPException) as error:
-        # URLError and HTTPError are OSErrors; IncompleteRead is an HTTPException. The reason is
-        # in the message: a second, chained traceback would only bury it.
-        raise _download_error(url, str(error)) from None
-    if announced is not None and received < announced:
-        # urllib returns a short body silently when the connection drops early.
-        raise _download_error(url, f"the transfer stopped after {received} of {announced} bytes")
-    return sha256, received
-
-
-def _copy(source: BinaryIO, target: BinaryIO, bar: tqdm) -> tuple[str, int]:
-    """Copy ``source`` to ``target`` in chunks, hashing and counting them on the way."""
-    digest = hashlib.sha256()
-    copied = 0
-    while chunk := source.read(_DOWNLOAD_CHUNK_BYTES):
-        digest.update(chunk)
-        target.write(chunk)
-        copied += len(chunk)
-        bar.update(len(chunk))
-    return digest.hexdigest(), copied
-
-
-#: What to do when a download fails: every loader has an offline sample (``source="sample"``).
-OFFLINE_HINT = (
-    'Working offline? Set DATA_SOURCE = "sample" in the notebook\'s parameters cell (or pass '
-    'source="sample"): it makes a small dataset with the same layout, with no download.'
-)
-
-
-def _download_error(url: str, reason: str) -> DownloadError:
-    return DownloadError(
-        f"Could not download {url}: {reason}. Check the network connection (or the URL), "
-        f"then run again; nothing was cached.\n{OFFLINE_HINT}"
-    )
-
-
-def _content_length(response: http.client.HTTPResponse) -> int | None:
-    header = response.headers.get("Content-Length")
-    return int(header) if header and header.isdigit() else None
-
-
-def _verify(
-    url: str, target: Path, *, expected: tuple[str | None, int | None], actual: tuple[str, int]
-) -> None:
-    """Raise :class:`ChecksumError` unless the received checksum (and size, if known) match."""
-    expected_sha256, expected_size = expected
-    actual_sha256, actual_size = actual
-    if expected_sha256 is None:
-        logger.warning("No checksum is recorded for %s; received sha256 %s (%d bytes)",
-                       url, actual_sha256, actual_size)
-        expected_sha256 = actual_sha256
-    size_ok = expected_size is None or expected_size == actual_size
-    if actual_sha256 == expected_sha256.lower() and size_ok:
-        return
-    expected_bytes = "" if expected_size is None else f", {expected_size} bytes"
-    raise ChecksumError(
-        f"Checksum mismatch for {url}: expected sha256 {expected_sha256.lower()}{expected_bytes}, "
-        f"got sha256 {actual_sha256}, {actual_size} bytes. The download was discarded and nothing "
-        "was cached. Run again to retry; if it keeps failing, the server is sending a different "
-        f"file: download it yourself, check it with `sha256sum`, and place it at {target}."
-    )
 
 
 def _rename_unless_present(staging: Path, destination: Path) -> None:

@@ -29,21 +29,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from mlcourse._files import atomic_path, file_digest
-from mlcourse.datasets._download import ChecksumError, RemoteFile, cache_root
+from mlcourse._files import atomic_path
+from mlcourse.datasets._download import cache_root
 from mlcourse.datasets._layout import check_table_layout
+from mlcourse.datasets.registry import REMOTE_FILES
 
 logger = logging.getLogger(__name__)
 
-CENSUS_CSV = RemoteFile(
-    url="https://aws-ml-blog-sagemaker-census-segmentation.s3.amazonaws.com/"
-        "Census_Data_for_SageMaker.csv",
-    sha256=None,  # AWS publishes the MD5 (ETag) only; it is checked after the download
-    size=613_237,
-    url_env="MLCOURSE_CENSUS_URL",
-)
-"""The original file. Set ``MLCOURSE_CENSUS_URL`` to download the same file from a mirror."""
-CENSUS_MD5 = "066d37f43f7762f1eb409b1660fe9763"
+CENSUS_CSV = REMOTE_FILES["census"]
+"""The original file, checked against AWS's MD5. ``MLCOURSE_CENSUS_URL`` points at a mirror."""
 
 ID_COLUMNS = ["CensusId", "State", "County"]
 ETHNICITY = ["Hispanic", "White", "Black", "Native", "Asian", "Pacific"]
@@ -145,22 +139,11 @@ def load_census(
     """
     if source == "full":
         path = CENSUS_CSV.fetch(_cache_folder(cache_dir), progress=progress)
-        check_md5(path, CENSUS_MD5)
         return read_census_csv(path, expected_rows=FULL_ROWS)
     if source == "sample":
         path = write_sample_csv(_sample_path(cache_dir, seed), seed=seed)
         return read_census_csv(path, expected_rows=FULL_ROWS)
     raise ValueError(f"source must be 'full' or 'sample', not {source!r}")
-
-
-def check_md5(path: Path, expected: str) -> None:
-    """Raise ChecksumError (and delete the file) when its MD5 is not ``expected``."""
-    actual = file_digest(path, "md5")
-    if actual != expected:
-        path.unlink()
-        raise ChecksumError(f"{path.name} has MD5 {actual}, expected {expected}: the download "
-                            "is not AWS's file, so it was deleted. Run again to download it "
-                            "afresh, or check the mirror in MLCOURSE_CENSUS_URL.")
 
 
 def read_census_csv(path: str | os.PathLike[str],

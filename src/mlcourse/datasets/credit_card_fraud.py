@@ -34,16 +34,11 @@ import pandas as pd
 
 from mlcourse._files import atomic_path
 from mlcourse.datasets._download import RemoteFile, cache_root, cached_sample
+from mlcourse.datasets.registry import REMOTE_FILES
 
 logger = logging.getLogger(__name__)
 
-CREDIT_CARD_FRAUD_ZIP = RemoteFile(
-    url="https://s3.amazonaws.com/video.udacity-data.com/topher/2019/January/"
-        "5c534768_creditcardfraud/creditcardfraud.zip",
-    sha256=None,  # not recorded in the course's reference facts yet; the size is checked
-    size=69_155_632,
-    url_env="MLCOURSE_FRAUD_URL",
-)
+CREDIT_CARD_FRAUD_ZIP = REMOTE_FILES["credit-card-fraud"]
 """The original archive. Set ``MLCOURSE_FRAUD_URL`` to download the same file from a mirror."""
 
 CSV_NAME = "creditcard.csv"
@@ -93,7 +88,7 @@ def load_credit_card_fraud(
         n_rows: rows of the sample (default :data:`DEFAULT_SAMPLE_ROWS`); only for
             ``"sample"``.
         seed: seed of the sample generator; the same seed and size give the same table.
-        cache_dir: cache directory (default ``$MLCOURSE_CACHE_DIR`` or ``~/.cache/mlcourse``).
+        cache_dir: cache directory (default: see ``cache_root``).
         remote: where ``"full"`` downloads from (tests point it at a loopback server).
         progress: show a progress bar while downloading.
 

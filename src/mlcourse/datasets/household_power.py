@@ -30,17 +30,12 @@ import pandas as pd
 
 from mlcourse._files import atomic_path
 from mlcourse.datasets._download import RemoteFile, cache_root
+from mlcourse.datasets.registry import REMOTE_FILES
 from mlcourse.datasets.shipped import shipped_file
 
 logger = logging.getLogger(__name__)
 
-HOUSEHOLD_POWER_ZIP = RemoteFile(
-    url="https://archive.ics.uci.edu/ml/machine-learning-databases/00235/"
-        "household_power_consumption.zip",
-    sha256=None,  # not recorded yet: the size is checked and the digest logged
-    size=20_640_916,
-    url_env="MLCOURSE_HOUSEHOLD_POWER_URL",
-)
+HOUSEHOLD_POWER_ZIP = REMOTE_FILES["household-power"]
 """The original archive. Set ``MLCOURSE_HOUSEHOLD_POWER_URL`` to download it from a mirror."""
 
 MEMBER = "household_power_consumption.txt"

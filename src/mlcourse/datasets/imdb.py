@@ -28,15 +28,11 @@ from typing import Literal, NamedTuple
 from mlcourse._files import atomic_path
 from mlcourse.datasets._download import RemoteFile, cache_root, cached_sample, extract_tar
 from mlcourse.datasets._imdb_generator import BASE_LEXICON, DRIFTED_LEXICON, ReviewWriter
+from mlcourse.datasets.registry import REMOTE_FILES
 
 logger = logging.getLogger(__name__)
 
-IMDB_ARCHIVE = RemoteFile(
-    url="https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
-    sha256="c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
-    size=84_125_825,
-    url_env="MLCOURSE_IMDB_URL",
-)
+IMDB_ARCHIVE = REMOTE_FILES["imdb"]
 """The original archive. Set ``MLCOURSE_IMDB_URL`` to download the same file from a mirror."""
 
 SPLITS = ("train", "test")
@@ -102,7 +98,7 @@ def load_imdb(
             half balanced); default :data:`DEFAULT_SAMPLE_REVIEWS`. Only for ``"sample"``.
         seed: seed of the sample generator; the same seed and size give the same archive.
         shuffle_seed: seed for shuffling each split, so positives and negatives are interleaved.
-        cache_dir: cache directory (default ``$MLCOURSE_CACHE_DIR`` or ``~/.cache/mlcourse``).
+        cache_dir: cache directory (default: see ``cache_root``).
         remote: where ``"full"`` downloads from and the checksum it must have (tests point it at
             a loopback server).
         progress: show progress bars for downloading and extracting.

@@ -35,16 +35,11 @@ import pandas as pd
 from mlcourse._files import atomic_path
 from mlcourse.datasets._download import RemoteFile, cache_root, cached_sample
 from mlcourse.datasets._plagiarism_texts import OWN_WORDS, SOURCES, SYNONYMS
+from mlcourse.datasets.registry import REMOTE_FILES
 
 logger = logging.getLogger(__name__)
 
-PLAGIARISM_ZIP = RemoteFile(
-    url="https://s3.amazonaws.com/video.udacity-data.com/topher/2019/January/"
-        "5c4147f9_data/data.zip",
-    sha256=None,  # not recorded in the course's reference facts; the size is checked
-    size=113_826,
-    url_env="MLCOURSE_PLAGIARISM_URL",
-)
+PLAGIARISM_ZIP = REMOTE_FILES["plagiarism"]
 """The course's copy of the corpus. ``MLCOURSE_PLAGIARISM_URL`` points at a mirror."""
 
 INFORMATION_FILE = "data/file_information.csv"
@@ -73,7 +68,7 @@ def load_plagiarism_corpus(
         source: ``"full"`` for the course's copy of the real corpus (downloaded once, then read
             from the cache), or ``"sample"`` for a generated corpus with the same layout.
         seed: seed of the sample generator; the same seed gives the same corpus.
-        cache_dir: cache directory (default ``$MLCOURSE_CACHE_DIR`` or ``~/.cache/mlcourse``).
+        cache_dir: cache directory (default: see ``cache_root``).
         remote: where ``"full"`` downloads from (tests point it at a loopback server).
         progress: show a progress bar while downloading.
 

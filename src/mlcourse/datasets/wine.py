@@ -24,16 +24,13 @@ import numpy as np
 import pandas as pd
 
 from mlcourse._files import atomic_path
-from mlcourse.datasets._download import RemoteFile, cache_root
+from mlcourse.datasets._download import cache_root
 from mlcourse.datasets._layout import check_table_layout
+from mlcourse.datasets.registry import REMOTE_FILES
 
 logger = logging.getLogger(__name__)
 
-WINE_RED_CSV = RemoteFile(
-    url="https://archive.ics.uci.edu/ml/machine-learning-databases/wine-quality/winequality-red.csv",
-    sha256=None,  # not recorded yet (see the module docstring)
-    url_env="MLCOURSE_WINE_URL",
-)
+WINE_RED_CSV = REMOTE_FILES["wine-quality"]
 """The original file. Set ``MLCOURSE_WINE_URL`` to download the same file from a mirror."""
 
 COLUMNS = [

@@ -4,8 +4,9 @@ Every file under ``solutions/Mini-Projects/`` and ``solutions/Case-Studies/`` ha
 generated counterpart at the same relative path outside ``solutions/``:
 
 - notebooks: markers replaced (see :mod:`.markers`), outputs and execution counts cleared,
-  metadata reduced to a python3 kernelspec and cell tags, and a first markdown cell saying the
-  file is generated and from where;
+  metadata reduced to a python3 kernelspec and cell tags, a first markdown cell saying the
+  file is generated and from where, and a check cell (tagged ``check``) after each cell with a
+  ``### CHECK`` marker;
 - Python scripts: markers replaced, and a two-line header comment saying the same;
 - any other file (a requirements.txt, a small CSV): copied byte for byte.
 
@@ -40,11 +41,13 @@ from .layout import (
     CourseError,
     CourseLayout,
 )
-from .markers import Location, SourceKind, Todo, to_exercise
+from .markers import Check, Location, SourceKind, Todo, Transformed, to_exercise
 
 logger = logging.getLogger(__name__)
 
 BANNER_CELL_ID = "generated-exercise-banner"
+CHECK_TAG = "check"
+CHECK_IMPORT = "from mlcourse.grading import check"
 SCRIPT_BANNER_PREFIX = "# GENERATED from "
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 NBFORMAT_MINOR = 5  # the minor version that gives every cell an id
@@ -64,12 +67,16 @@ class GeneratedFile:
 
     ``graded_todos`` are the TODOs graded tests must cover: those in cells tagged ``graded`` and
     in scripts. ``other_todos`` are in cells the tests cannot reach (cloud calls, written answers).
+    ``checks`` are the check cells written into the notebook; ``unchecked_todos`` the graded
+    TODOs of cells that have no check cell after them.
     """
 
     exercise: PurePosixPath
     content: bytes
     graded_todos: tuple[Todo, ...] = ()
     other_todos: tuple[Todo, ...] = ()
+    checks: tuple[Check, ...] = ()
+    unchecked_todos: tuple[Todo, ...] = ()
 
 
 @dataclass
@@ -284,21 +291,26 @@ def _generate_notebook(source: Path, exercise: PurePosixPath) -> GeneratedFile:
     cells = [_banner_cell(exercise)]
     graded: list[Todo] = []
     other: list[Todo] = []
+    checks: list[Check] = []
+    unchecked: list[Todo] = []
     used_ids = {BANNER_CELL_ID}
     for index, cell in enumerate(solution.cells):
-        new_cell, todos = _exercise_cell(cell, Location(label, index), used_ids)
+        new_cell, transformed = _exercise_cell(cell, Location(label, index), used_ids)
         cells.append(new_cell)
+        cells.extend(_check_cell(check, used_ids) for check in transformed.checks)
+        checks.extend(transformed.checks)
         is_graded = cell.cell_type == "code" and GRADED_TAG in new_cell.metadata.get("tags", [])
-        (graded if is_graded else other).extend(todos)
+        (graded if is_graded else other).extend(transformed.todos)
+        if is_graded and not transformed.checks:
+            unchecked.extend(transformed.todos)
     notebook = nbformat.v4.new_notebook(
         cells=cells,
         metadata={"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}},
     )
     notebook.nbformat_minor = NBFORMAT_MINOR
     text = nbformat.writes(notebook, version=4)
-    return GeneratedFile(
-        exercise, (text.rstrip("\n") + "\n").encode("utf-8"), tuple(graded), tuple(other)
-    )
+    return GeneratedFile(exercise, (text.rstrip("\n") + "\n").encode("utf-8"), tuple(graded),
+                         tuple(other), tuple(checks), tuple(unchecked))
 
 
 def _banner_cell(exercise: PurePosixPath) -> nbformat.NotebookNode:
@@ -306,27 +318,39 @@ def _banner_cell(exercise: PurePosixPath) -> nbformat.NotebookNode:
         f"_This exercise is generated from `{_solution_label(exercise)}` by "
         "`python -m mlcourse.grading generate`; maintainers edit the solution, not this file._\n"
         "\n"
+        "After a graded TODO, run the `check(...)` cell below it: it runs that part's graded "
+        "tests on your current code and prints MET or NOT MET. "
         f"When you have done the TODOs, grade your work from the repository root with "
         f'`make grade NB="{exercise}"`.'
     )
     return nbformat.v4.new_markdown_cell(text, id=BANNER_CELL_ID)
 
 
+def _check_cell(check: Check, used_ids: set[str]) -> nbformat.NotebookNode:
+    """The cell after a graded TODO that runs its graded tests (see :mod:`.inline`)."""
+    cell_id = f"check-{check.location.cell}"
+    while cell_id in used_ids:
+        cell_id += "-"
+    used_ids.add(cell_id)
+    cell = nbformat.v4.new_code_cell(f"{CHECK_IMPORT}\n\n{check.call}", id=cell_id)
+    cell.metadata = {"tags": [CHECK_TAG]}
+    return cell
+
+
 def _exercise_cell(
     cell: nbformat.NotebookNode, location: Location, used_ids: set[str]
-) -> tuple[nbformat.NotebookNode, tuple[Todo, ...]]:
-    """Return the exercise version of one solution cell and the TODOs replaced in it."""
+) -> tuple[nbformat.NotebookNode, Transformed]:
+    """Return the exercise version of one solution cell, and its TODOs and check markers."""
     kind = _SOURCE_KINDS.get(cell.cell_type)
-    source, todos = cell.source, ()
+    transformed = Transformed(cell.source, ())
     if kind is not None:
         transformed = to_exercise(cell.source, kind, location)
-        source, todos = transformed.text, transformed.todos
     new_cell = nbformat.from_dict(
         {
             "cell_type": cell.cell_type,
             "id": _stable_cell_id(cell, location, used_ids),
             "metadata": _normalised_metadata(cell.metadata),
-            "source": source,
+            "source": transformed.text,
         }
     )
     if cell.cell_type == "code":
@@ -334,7 +358,7 @@ def _exercise_cell(
         new_cell.execution_count = None
     elif "attachments" in cell:
         new_cell.attachments = cell.attachments
-    return new_cell, todos
+    return new_cell, transformed
 
 
 def _stable_cell_id(cell: nbformat.NotebookNode, location: Location, used_ids: set[str]) -> str:

@@ -9,7 +9,8 @@ The report reads like a project review: one line per criterion, met or not, and 
     Summary: 1/2 criteria met
 
 TODOs that no test can check (cloud calls, written answers) are listed after the criteria: "to be
-reviewed" when the learner has replaced the stub, "not done" while the stub is still there.
+reviewed" when the learner has replaced the stub, "not done" while the stub is still there. A
+written answer to be reviewed is quoted below its line, so the reviewer reads it in the report.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from .layout import CourseLayout, UnknownExerciseError, locate_exercise, parse_exercise_name
-from .results import DEFAULT_TIMEOUT_SECONDS
+from .results import DEFAULT_TIMEOUT_SECONDS, CriterionResult
 from .runner import GradingRun, run_graded_tests
 
 MET_LABEL = "[MET]    "
@@ -27,6 +29,17 @@ NOT_MET_LABEL = "[NOT MET]"
 TO_REVIEW_LABEL = "[TO REVIEW]"
 NOT_DONE_LABEL = "[NOT DONE] "
 _MAX_REASON_CHARS = 200
+ANSWER_MARK = "**Answer:**"
+_QUOTE = "    > "
+
+
+class UngradedTodo(NamedTuple):
+    """A TODO no test checks: its message, whether the stub is gone, and a written answer."""
+
+    message: str
+    done: bool
+    #: The learner's text, for a written answer (markdown) that is done; "" otherwise.
+    answer: str = ""
 
 
 @dataclass(frozen=True)
@@ -38,7 +51,7 @@ class GradeReport:
     test_module: Path
     run: GradingRun
     #: The TODOs no test checks, each with whether the learner replaced its stub.
-    ungraded: list[tuple[str, bool]] = field(default_factory=list)
+    ungraded: list[UngradedTodo] = field(default_factory=list)
 
 
 def grade(
@@ -68,49 +81,75 @@ def grade(
 
 
 def _ungraded_todos(layout: CourseLayout, exercise: PurePosixPath,
-                    notebook: Path) -> list[tuple[str, bool]]:
-    """Each TODO outside the graded cells, and whether its stub is gone from ``notebook``."""
+                    notebook: Path) -> list[UngradedTodo]:
+    """Each TODO outside the graded cells, whether its stub is gone from ``notebook``, and the
+    learner's text of each written answer that is."""
     if not layout.solution_path(exercise).is_file():
         return []  # a copy of the course without solutions: nothing to compare with
     from .generate import generate_file  # imports nbformat: only when there is work to do
 
     cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
-    sources = "\n".join("".join(cell.get("source", "")) for cell in cells)
+    sources = "\n".join(_source(cell) for cell in cells)
+    learner_cells = {cell.get("id"): cell for cell in cells if cell.get("id")}
+    generated = generate_file(layout, exercise)
+    # The generator writes a banner cell, then one cell per solution cell, keeping its id.
+    exercise_cells = json.loads(generated.content).get("cells", [])[1:]
     todos = []
-    for todo in generate_file(layout, exercise).other_todos:
+    for todo in generated.other_todos:
         stubs = (f"NotImplementedError({json.dumps(todo.message, ensure_ascii=False)})",
                  f"_{todo.message}_")
-        todos.append((todo.message, not any(stub in sources for stub in stubs)))
+        done = not any(stub in sources for stub in stubs)
+        answer = ""
+        if done and todo.location.cell is not None:
+            exercise_cell = exercise_cells[todo.location.cell]
+            learner_cell = learner_cells.get(exercise_cell.get("id"))
+            if exercise_cell.get("cell_type") == "markdown" and learner_cell is not None:
+                answer = _answer_text(_source(learner_cell))
+        todos.append(UngradedTodo(todo.message, done, answer))
     return todos
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell.get("source", ""))
+
+
+def _answer_text(markdown: str) -> str:
+    """What follows the answer mark in a written-answer cell (the whole cell without one)."""
+    _, mark, after = markdown.partition(ANSWER_MARK)
+    return (after if mark else markdown).strip()
 
 
 def format_rubric(report: GradeReport) -> list[str]:
     """The report's lines: a heading, one line per criterion, loading notes, a summary."""
     run = report.run
     lines = [f"Grading {report.notebook} as exercise {report.exercise}", ""]
-    for result in run.results:
-        if result.met:
-            lines.append(f"{MET_LABEL} {result.criterion.description}")
-            continue
-        line = f"{NOT_MET_LABEL} {result.criterion.description} — {_shorten(result.reason())}"
-        if result.criterion.hint:
-            line += f"  Hint: {result.criterion.hint}"
-        lines.append(line)
+    lines.extend(criterion_line(result) for result in run.results)
     if report.ungraded:
         lines.extend(["", "Not graded automatically (compare with the solution, or ask a "
                           "reviewer):"])
-        lines.extend(f"{TO_REVIEW_LABEL if done else NOT_DONE_LABEL} {message}"
-                     for message, done in report.ungraded)
+        for todo in report.ungraded:
+            lines.append(f"{TO_REVIEW_LABEL if todo.done else NOT_DONE_LABEL} {todo.message}")
+            lines.extend(f"{_QUOTE}{line}".rstrip() for line in todo.answer.splitlines())
     if run.notes:
         lines.append("")
         lines.extend(f"Note: {note}" for note in run.notes)
     summary = f"Summary: {run.met}/{len(run.results)} criteria met"
     if report.ungraded:
-        not_done = sum(not done for _, done in report.ungraded)
+        not_done = sum(not todo.done for todo in report.ungraded)
         summary += (f"; {len(report.ungraded)} more TODO(s) to be reviewed"
                     + (f" ({not_done} not done yet)" if not_done else ""))
     lines.extend(["", summary])
     return lines
+
+
+def criterion_line(result: CriterionResult) -> str:
+    """One rubric line: met, or not met with why and a hint (the in-notebook check uses it too)."""
+    if result.met:
+        return f"{MET_LABEL} {result.criterion.description}"
+    line = f"{NOT_MET_LABEL} {result.criterion.description} — {_shorten(result.reason())}"
+    if result.criterion.hint:
+        line += f"  Hint: {result.criterion.hint}"
+    return line
 
 
 def _resolve(

@@ -170,10 +170,16 @@ class GradedNotebook:
         )
 
 
-def load_graded_notebook(path: Path, cell_timeout: float | None = None) -> GradedNotebook:
-    """Execute the graded cells of the notebook at ``path`` into a fresh module."""
+def load_graded_notebook(
+    path: Path, cell_timeout: float | None = None, cells: list[tuple[int, str]] | None = None
+) -> GradedNotebook:
+    """Execute the graded cells of the notebook at ``path`` into a fresh module.
+
+    ``cells`` replaces the graded cells read from the file: an in-notebook check passes the
+    cells as the learner's kernel currently defines them, which may not be saved yet.
+    """
     module = _fresh_module(f"graded_notebook_{next(_module_numbers)}", path)
-    graded_cells = graded_cell_sources(path)
+    graded_cells = graded_cell_sources(path) if cells is None else cells
     failures = [
         failure
         for index, source in graded_cells

@@ -20,6 +20,10 @@ Content for the exercise only (starter code, a planted bug, a hint) sits between
 must not run in the solution; the generator removes one ``#`` from each line. In markdown it is
 kept as written.
 
+After the graded TODOs of a code cell, ``### CHECK <key> [<key> ...]`` (a line of its own, outside
+any region) asks for a check cell after it in the exercise: ``check("<key>", ...)`` runs the
+graded tests whose names start with ``test_<key>`` (see :mod:`.inline`). The line itself is removed.
+
 Regions never nest and never span cells. Anything that looks like a marker but is not spelled
 exactly is an error too, so a typo can never leak a solution into an exercise.
 """
@@ -42,6 +46,10 @@ DEFAULT_MARKDOWN_TODO = "write your answer here."
 
 # Lines such as "## BEGIN SOLUTION" or "### End Solution": close enough to be meant as markers.
 _MARKER_LOOKALIKE = re.compile(r"^#+\s*(BEGIN|END)\s+(SOLUTION|EXERCISE)\b", re.IGNORECASE)
+CHECK_PREFIX = "### CHECK"
+_CHECK = re.compile(r"^### CHECK(?P<keys>( [A-Za-z0-9_]+)+)$")
+# "## CHECK x", "### check x", "###CHECK": meant as a check marker, but not spelled as one.
+_CHECK_LOOKALIKES = (re.compile(r"^#{2,}\s*CHECK\b"), re.compile(r"^###\s*check\b", re.I))
 _CODE_TODO = re.compile(r"^#\s*TODO:\s*(?P<text>.*\S)")
 _MARKDOWN_TODO = re.compile(r"^(?:\*\*TODO:\*\*|TODO:)\s*(?P<text>.*\S)")
 
@@ -121,11 +129,34 @@ class Todo:
 
 
 @dataclass(frozen=True)
+class Check:
+    """A ``### CHECK`` marker: the exercise gets a check cell with these keys after the cell."""
+
+    location: Location
+    line: int
+    keys: tuple[str, ...]
+
+    def selects(self, test: str) -> bool:
+        return selects_test(self.keys, test)
+
+    @property
+    def call(self) -> str:
+        """The check cell's call, e.g. ``check("vocabulary")``."""
+        return f"check({', '.join(json.dumps(key) for key in self.keys)})"
+
+
+def selects_test(keys: tuple[str, ...] | list[str], test: str) -> bool:
+    """Whether a check with ``keys`` runs ``test``: its name starts with ``test_<key>``."""
+    return any(test.startswith(f"test_{key}") for key in keys)
+
+
+@dataclass(frozen=True)
 class Transformed:
-    """The exercise version of a text and the TODOs replaced in it."""
+    """The exercise version of a text, the TODOs replaced in it and its check markers."""
 
     text: str
     todos: tuple[Todo, ...]
+    checks: tuple[Check, ...] = ()
 
 
 def to_exercise(text: str, kind: SourceKind, location: Location) -> Transformed:
@@ -167,10 +198,13 @@ class _Transformer:
         self.open_region: RegionKind | None = None
         self.open_line = 0
         self.open_todo: Todo | None = None
+        self.checks: list[Check] = []
 
     def run(self) -> Transformed:
         for index, line in enumerate(self.lines):
             number = index + 1
+            if self._is_check(line, number):
+                continue
             marker = _parse_marker(line, self.location, number)
             if marker is None:
                 self._content_line(line, number)
@@ -185,7 +219,28 @@ class _Transformer:
                 f"### BEGIN {self.open_region.value} is never closed by ### END "
                 f"{self.open_region.value} in the same cell",
             )
-        return Transformed("".join(self.output), tuple(self.todos))
+        text = "".join(self.output)
+        if self.checks:  # the marker ended the cell: so does the line before it
+            text = text.rstrip() + _line_ending(self.lines[-1])
+        return Transformed(text, tuple(self.todos), tuple(self.checks))
+
+    def _is_check(self, line: str, number: int) -> bool:
+        """Record a ``### CHECK`` line (True), or reject a misplaced or misspelt one."""
+        stripped = line.strip()
+        match = _CHECK.match(line.rstrip("\r\n"))
+        if match is None:
+            if any(lookalike.match(stripped) for lookalike in _CHECK_LOOKALIKES):
+                raise MarkerError(self.location, number, f"malformed check marker {stripped!r}; "
+                                  f"write '{CHECK_PREFIX} <test name part> ...' unindented")
+            return False
+        if self.kind is not SourceKind.CODE or self.location.cell is None:
+            raise MarkerError(self.location, number,
+                              f"{CHECK_PREFIX} belongs in a notebook's code cell")
+        if self.open_region is not None:
+            raise MarkerError(self.location, number, f"{CHECK_PREFIX} inside the "
+                              f"{self.open_region.value} region opened at line {self.open_line}")
+        self.checks.append(Check(self.location, number, tuple(match.group("keys").split())))
+        return True
 
     def _content_line(self, line: str, number: int) -> None:
         if self.open_region is RegionKind.SOLUTION:

@@ -17,6 +17,7 @@ The graded-tests folder's ``conftest.py`` imports the names in ``__all__`` so py
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         default=DEFAULT_TIMEOUT_SECONDS,
         help="seconds each graded test and each graded cell may run",
+    )
+    group.addoption(
+        "--graded-cells",
+        default=None,
+        help="JSON file of [cell index, source] pairs to load instead of the notebook's graded "
+        "cells (an in-notebook check passes the kernel's current definitions)",
     )
 
 
@@ -106,7 +113,9 @@ def exercise(request: pytest.FixtureRequest) -> GradedNotebook:
     config = request.config
     target = config.getoption("exercise", default=None)
     path = Path(target) if target else _solution_for(Path(request.module.__file__))
-    notebook = load_graded_notebook(path, cell_timeout=_configured_timeout(config))
+    notebook = load_graded_notebook(
+        path, cell_timeout=_configured_timeout(config), cells=_graded_cells_option(config)
+    )
     results = config.stash.get(_RESULTS_KEY, None)
     if results is not None:
         results.notes.extend(notebook.notes())
@@ -120,6 +129,14 @@ def criterion_of(item: pytest.Item) -> Criterion:
     if marker is None or not marker.args:
         return Criterion(_test_name(item), item.name, "", has_rubric=False)
     return Criterion(_test_name(item), str(marker.args[0]), str(marker.kwargs.get("hint", "")))
+
+
+def _graded_cells_option(config: pytest.Config) -> list[tuple[int, str]] | None:
+    """The cells ``--graded-cells`` names, or None to read the notebook's own."""
+    cells_file = config.getoption("graded_cells", default=None)
+    if not cells_file:
+        return None
+    return [(index, source) for index, source in json.loads(Path(cells_file).read_text("utf-8"))]
 
 
 def _solution_for(test_module: Path) -> Path:

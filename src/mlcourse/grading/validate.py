@@ -9,6 +9,9 @@ For each exercise notebook with graded tests, the tests run twice:
 
 Then every TODO a graded test can reach (in a cell tagged ``graded``, or in a script) must have
 been hit by at least one of those failures, and every test module must belong to an exercise.
+Every graded cell with a TODO must be followed by a check cell (``### CHECK`` marker) whose tests
+exist, are met on the solution and not met with a stub's message on the exercise, and every
+script TODO must be reached by some check.
 TODOs in other cells (cloud calls, written answers) are not graded and need no test; the grader
 lists them as "to be reviewed". And no hint may quote the solution's code (see :mod:`.hints`).
 """
@@ -74,6 +77,10 @@ def validate_course(
         all_runs, run_problems = _run_all(layout, tested, Path(scratch), timeout)
     report.problems.extend(run_problems)
     triggered: set[str] = set()
+    checked: set[str] = set()
+    by_exercise = {generated.exercise: generated for generated in tree}
+    script_todos = {todo.message for generated in tree for todo in generated.graded_todos
+                    if generated.exercise.suffix != NOTEBOOK_SUFFIX}
     secret_runs = solution_only_runs(
         ((str(item.exercise), layout.solution_path(item.exercise).read_bytes()) for item in tree),
         ((str(item.exercise), item.content) for item in tree))
@@ -82,8 +89,13 @@ def validate_course(
         report.problems.extend(_two_sided_problems(layout, runs))
         report.problems.extend(_hint_problems(layout, runs, secret_runs))
         triggered.update(_stub_messages(runs.on_exercise))
+        report.problems.extend(_check_problems(by_exercise[runs.exercise], runs, checked,
+                                               script_todos))
     untested_notebooks = {generated.exercise for generated in untested}
     report.problems.extend(_uncovered_todos(tree, untested_notebooks, triggered))
+    # A script TODO no test reaches was reported just above; it needs no check problem too.
+    report.problems.extend(_unchecked_todos(tree, untested_notebooks, checked | (
+        {todo.message for generated in tree for todo in generated.graded_todos} - triggered)))
     return report
 
 
@@ -200,6 +212,56 @@ def _hint_problems(layout: CourseLayout, runs: _ExerciseRuns,
                 f"{module}::{result.criterion.test}: the hint gives the answer away (it quotes "
                 f"the solution: `{quoted}`); say what to do or look at, not the code"
             )
+    return problems
+
+
+def _check_problems(generated: GeneratedFile, runs: _ExerciseRuns, checked: set[str],
+                    script_todos: set[str]) -> list[str]:
+    """Each check cell must select tests that are not met on the exercise, each with the stub's
+    message of a TODO above the check or in a script (all tests are met on the solution: see
+    _two_sided_problems). The stub messages they report are added to ``checked``."""
+    cells_by_message: dict[str, list[int]] = {}
+    for todo in generated.graded_todos:
+        cells_by_message.setdefault(todo.message, []).append(todo.location.cell)
+    problems = []
+    for check in generated.checks:
+        where = f"{check.location.describe(check.line)}: {check.call}"
+        selected = [result for result in runs.on_exercise.results
+                    if check.selects(result.criterion.test)]
+        if not selected:
+            problems.append(f"{where} matches no graded test of {runs.exercise}")
+        for result in selected:
+            message = result.outcome.first_line
+            if not is_stub_failure(result):
+                observed = result.reason() or "it passes"
+                problems.append(f"{where}: '{result.criterion.description}' must be NOT MET with "
+                                f"a stub's message on the exercise, but {observed}")
+            elif message in script_todos or any(
+                    cell <= check.location.cell for cell in cells_by_message.get(message, [])):
+                checked.add(message)
+            else:
+                problems.append(f"{where}: '{result.criterion.description}' belongs to a later "
+                                f"TODO ({message}); choose keys that leave it out")
+    return problems
+
+
+def _unchecked_todos(
+    tree: list[GeneratedFile], skipped: set[PurePosixPath], checked: set[str]
+) -> list[str]:
+    """Graded TODOs with no check cell after their cell, and script TODOs no check reaches."""
+    problems = []
+    for generated in tree:
+        if generated.exercise in skipped:
+            continue
+        problems.extend(
+            f"{todo.location.describe(todo.line)}: '{todo.message}' has no check cell after it; "
+            "end its cell with '### CHECK <key>' (it runs the tests named test_<key>...)"
+            for todo in generated.unchecked_todos)
+        if generated.exercise.suffix != NOTEBOOK_SUFFIX:
+            problems.extend(
+                f"{todo.location.describe(todo.line)}: '{todo.message}' is reached by no check "
+                "cell; add '### CHECK <key>' to the notebook cell that introduces it"
+                for todo in generated.graded_todos if todo.message not in checked)
     return problems
 
 

@@ -152,7 +152,7 @@ def test_runs_under_batch_transform(trained, aws_env, tmp_path):
                              "Accept": case.transform_accept, "AssembleWith": "Line"},
             TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1})
         sm.get_waiter("transform_job_completed_or_stopped").wait(
-            TransformJobName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+            TransformJobName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 1200})
         job = sm.describe_transform_job(TransformJobName=name)
         assert job["TransformJobStatus"] == "Completed", job.get("FailureReason")
         output = s3.get_object(Bucket=bucket, Key=f"{name}/output/rows.csv.out")["Body"].read()

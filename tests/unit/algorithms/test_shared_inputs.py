@@ -138,3 +138,28 @@ def test_supervised_channels_need_their_label(tmp_path):
     with pytest.raises(ClientError, match=r"No 'train' channel: Linear Learner needs a train "
                                           r"channel \(and optionally validation\)"):
         reader.read_all(MLPaths(tmp_path / "empty"), None)
+
+
+def test_short_plain_csv_reads_as_pandas_reads_it():
+    """The fast path for short texts of plain numbers gives pandas' table, value for value;
+    anything else (spaces, empty cells, nan, a header, other delimiters) takes pandas' path."""
+    import io
+
+    import pandas as pd
+
+    from localcloud.algorithms.inputs import csv_table
+
+    rng = np.random.default_rng(0)
+    texts = ["\n".join(",".join(repr(float(v)) for v in row) for row in
+                       rng.normal(size=(3, 13)) * 10.0 ** rng.integers(-8, 8, (3, 13)))
+             for _ in range(200)]
+    texts += ["0.1,0.2,0.3", "5", "1e5,-2.5E-3,+3.,.5", "\n1,2\n\n3,4\n"]
+    for text in texts:
+        fast = csv_table._plain_table(text, None)
+        expected = pd.read_csv(io.StringIO(text), header=None, dtype=np.float32,
+                               skip_blank_lines=True).to_numpy()
+        assert fast is not None and np.array_equal(fast, expected), text
+        assert np.array_equal(csv_table.read_csv_table(text, "body", "hint", delimiter=None),
+                              expected)
+    for other in ("1, 2", "1,,3", "nan,1", "a,b\n1,2", "1,2\n3", "1;2;3", "1\t2"):
+        assert csv_table._plain_table(other, None) is None, other

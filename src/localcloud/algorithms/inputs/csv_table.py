@@ -4,13 +4,16 @@ SageMaker's built-ins read CSV without a header, numbers only. Training files ho
 first column unless the channel's ContentType says ``text/csv;label_size=0`` (unsupervised
 algorithms such as PCA and k-means); inference requests hold features only. pandas' C parser
 reads the file; only when it fails does the slower :func:`describe_problem` look for the first
-line or cell a learner has to fix (a header row, a word, a ragged row).
+line or cell a learner has to fix (a header row, a word, a ragged row). A short text of plain
+decimal numbers (a real-time request of a few rows) skips pandas, whose set-up costs about a
+millisecond of CPU per call where the numbers take microseconds.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +24,11 @@ from localcloud.containers.media_types import media_parameters
 
 #: Delimiters the sniffer chooses from (XGBoost reads any of them; the others read commas).
 SNIFFED_DELIMITERS = ",;\t| "
+#: Texts up to this length may take the fast path (:func:`_plain_table`).
+SHORT_TEXT_CHARS = 8192
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+#: The characters of comma-separated plain numbers: for them the sniffer can only say ",".
+_PLAIN_CHARACTERS = frozenset("0123456789+-.eE,\r\n")
 
 
 def read_csv_table(source: Path | str, name: str, hint: str, *, delimiter: str | None = ",",
@@ -32,6 +40,10 @@ def read_csv_table(source: Path | str, name: str, hint: str, *, delimiter: str |
     line and the column, and end with ``hint`` (what a valid file looks like).
     """
     text = source if isinstance(source, str) else None
+    if text is not None and len(text) <= SHORT_TEXT_CHARS:
+        table = _plain_table(text, delimiter)
+        if table is not None:
+            return table
     if delimiter is None:
         delimiter = sniff_delimiter(_first_line(source))
     try:
@@ -48,6 +60,23 @@ def read_csv_table(source: Path | str, name: str, hint: str, *, delimiter: str |
         if problem:
             raise ClientError(f"{name}: {problem}; {hint}")
     return table
+
+
+def _plain_table(text: str, delimiter: str | None) -> np.ndarray | None:
+    """The table of ``text`` when it is rows of plain decimal numbers, as pandas would read it;
+    None for anything else (empty cells, ``nan``, spaces, a header, ragged rows...): pandas and
+    the error messages handle those."""
+    if delimiter is None:
+        if not _PLAIN_CHARACTERS.issuperset(text):
+            return None
+        delimiter = ","
+    rows = [line.split(delimiter) for line in text.splitlines() if line.strip()]
+    if not rows or any(len(row) != len(rows[0]) for row in rows):
+        return None
+    cells = [cell for row in rows for cell in row]
+    if not all(_PLAIN_NUMBER.match(cell) for cell in cells):
+        return None
+    return np.array(cells, dtype=np.float64).astype(np.float32).reshape(len(rows), -1)
 
 
 def sniff_delimiter(first_line: str) -> str:
