@@ -5,6 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# `make test` runs the suite in this many pytest-xdist workers, each with a localcloud of its own
+# (0: one process). The tests wait on kernels, containers and polls as much as they compute, so
+# two workers share 2 cores well. tests/conftest.py says which tests must share a worker and
+# hands out the long ones first.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 # Empty: localcloud's default state directory ($LOCALCLOUD_STATE_DIR, else ~/.localcloud), the
 # one the README's `localcloud status|stop|reset` use too.
 LAB_STATE ?=
@@ -57,6 +63,10 @@ $(STAMP): pyproject.toml
 		'/^Collecting / { n++; if (n % 10 == 1) printf "  downloading: %d packages so far (%s)\n", n, $$2; fflush() } \
 		 /^Installing collected/ { print "  installing them (the longest step)..."; fflush() } \
 		 /^Successfully installed/ { print "  done" }'
+	@# rfc3987-syntax (from Jupyter's jsonschema[format-nongpl]) builds a parser whenever jsonschema
+	@# is imported: 1.5 s of CPU in every kernel that imports sagemaker, every papermill run and
+	@# every lab start. It only checks the "iri" string format, which jsonschema skips without it.
+	@$(BIN)/python -m pip uninstall --yes --quiet rfc3987-syntax
 	@touch $(STAMP)
 
 $(LAB_OVERRIDES): | $(STAMP)
@@ -100,13 +110,13 @@ grade: $(STAMP)  ## grade your exercise: make grade NB="Mini-Projects/<notebook>
 	@$(BIN)/python -m mlcourse.grading grade "$(NB)" || test $$? -eq 1
 
 test: $(STAMP) $(AWSCLI)  ## run the whole test suite; your edited exercises and run notebooks are kept
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 exercises: $(STAMP)  ## [maintainers] regenerate exercises from solutions/ (never overwrites edits)
 	$(BIN)/python -m mlcourse.grading generate
 
 check: $(STAMP)  ## [maintainers] what CI runs: the tests, with learner edits counted as failures
-	MLCOURSE_STRICT=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	MLCOURSE_STRICT=1 $(PYTEST) $(PYTEST_ARGS)
 
 test-pythons:  ## [maintainers] unit tests and a tutorial on Python 3.10 and 3.12 (.venv-3.x; run before a release, not in CI)
 	@for python in $(EXTRA_PYTHONS); do \

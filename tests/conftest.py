@@ -15,14 +15,23 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from pathlib import Path
+import signal
+from pathlib import Path, PurePosixPath
 
 import boto3
 import psutil
 import pytest
+from summaries import merge, print_section
 
 from localcloud import LocalCloud
 from localcloud.kit import hooks
+
+# A suite started in the background by a non-interactive shell (`make test &`, a CI script)
+# ignores SIGINT, and every program a test starts inherits that: the tests that stop a program
+# with Ctrl-C, as a terminal sends it, would wait for it forever. Python's own handler is reset
+# to the default in the programs it starts.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 #: Set by `.ci/run` and `make check`: the tree must be exactly as committed by maintainers.
 STRICT_ENV = "MLCOURSE_STRICT"
@@ -39,12 +48,72 @@ _NEEDS_TORCH = ("deepar", "pytorch", "torch", "frameworks", "moon")
 
 
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=_start_rank)
     if TORCH_INSTALLED:
         return
     skip = pytest.mark.skip(reason="needs PyTorch, which the course pins for Python 3.11 only")
     for item in items:
         if any(word in item.nodeid.lower() for word in _NEEDS_TORCH):
             item.add_marker(skip)
+
+
+# `make test` runs the suite in pytest-xdist workers (Makefile: PYTEST_WORKERS), each with a
+# localcloud of its own. Work goes to them in units (``worker_unit``), in collection order, and
+# the long tests come first: a long notebook left for the end would keep one worker busy while
+# the other has nothing left to do.
+_FIRST = ("tests/notebooks/test_notebooks.py", "tests/notebooks/test_golden.py",
+          "tests/localcloud", "tests/test_lab.py", "tests/test_learner_session.py",
+          "tests/reliability", "tests/unit/algorithms", "tests/grading", "tests/browser",
+          "tests/packaging")
+
+
+def _start_rank(item) -> int:
+    module = item.nodeid.split("::")[0]
+    return next((rank for rank, prefix in enumerate(_FIRST) if module.startswith(prefix)),
+                len(_FIRST))
+
+
+def worker_unit(nodeid: str) -> str:
+    """The unit of work a test belongs to: its tests run on one worker, in collection order.
+
+    A module's tests stay together (its module-scoped fixtures are built once). A notebook's
+    tests (structure, run, golden cells) stay together: the golden run and the full run write
+    the same ``work/`` folder. Numbered notebooks of one folder ("1 - ...", "2 - ...") make one
+    unit: a later part may read what an earlier part wrote.
+    """
+    module, _, test = nodeid.partition("::")
+    if not (module.startswith("tests/notebooks/") and test.endswith("]")):
+        return module
+    notebook = PurePosixPath(test[test.index("[") + 1:-1])
+    return (notebook.parent if notebook.name[:1].isdigit() else notebook).as_posix()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Hand out ``worker_unit``s in collection order (pytest-xdist's loadgroup marks cannot be
+    used: xdist 3.8 renames tests in a way pytest 9 no longer sees)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class UnitScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_unit(nodeid)
+
+    config.option.loadscopereorder = False  # keep the long-first order of the collection
+    return UnitScheduling(config, log)
+
+
+#: Summary sections handed back by pytest-xdist workers (tests/summaries.py), printed here.
+_WORKER_SECTIONS: dict[str, dict[str, dict]] = {}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    merge(_WORKER_SECTIONS, getattr(node, "workeroutput", {}))
+
+
+def pytest_terminal_summary(terminalreporter):
+    for title, figures in sorted(_WORKER_SECTIONS.items()):
+        print_section(terminalreporter, title, figures["counts"], figures["measurements"])
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ ways a lab ends (terminal closed, make killed) leave nothing running either.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -107,6 +108,17 @@ def lab_processes(state: Path, port: int) -> list[psutil.Process]:
     return found
 
 
+def wait_for_stop(process: subprocess.Popen, state: Path, port: int) -> None:
+    """Wait for the stopped lab's `make` to end; if it does not, kill what is left and fail."""
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        for leftover in [psutil.Process(process.pid), *lab_processes(state, port)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                leftover.kill()
+        raise
+
+
 def assert_nothing_left(state: Path, port: int) -> None:
     deadline = time.monotonic() + 30
     while lab_processes(state, port) and time.monotonic() < deadline:
@@ -130,7 +142,7 @@ def test_lab_kernels_talk_to_localcloud(tmp_path):
         assert json.loads(found.strip().splitlines()[-1])["state_dir"] == str(state.resolve())
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
-        process.wait(timeout=60)
+        wait_for_stop(process, state, port)
     assert_nothing_left(state, port)
     output = log.read_text()
     overrides = REPO / ".venv/share/jupyter/lab/settings/overrides.json"
@@ -150,5 +162,5 @@ def test_lab_stopped_any_way_leaves_nothing_running(tmp_path, how):
             os.killpg(process.pid, signal.SIGHUP)  # what closing the terminal sends
         else:
             process.kill()  # make dies at once; localcloud notices its parent is gone
-        process.wait(timeout=60)
+        wait_for_stop(process, state, port)
     assert_nothing_left(state, port)

@@ -11,6 +11,7 @@ may be left running. Each notebook's run time and printed figures are kept in
 from __future__ import annotations
 
 import ast
+import fcntl
 import json
 import re
 
@@ -109,6 +110,9 @@ def _record(notebook, key: str, value) -> None:
     """Keep each notebook's run time and figures in build/notebooks/report.json."""
     path = BUILD_DIR / "report.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    report = json.loads(path.read_text()) if path.exists() else {}
-    report.setdefault(notebook.as_posix(), {})[key] = value
-    path.write_text(json.dumps(report, indent=2, sort_keys=True))
+    # The suite's workers (pytest-xdist) update the file concurrently: one at a time.
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        report = json.loads(path.read_text() or "{}") if path.exists() else {}
+        report.setdefault(notebook.as_posix(), {})[key] = value
+        path.write_text(json.dumps(report, indent=2, sort_keys=True))

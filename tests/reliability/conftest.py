@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import pytest
 from resilience import MEASUREMENTS, RELIABILITY_COUNTS, xgboost_artifact
+from summaries import hand_to_controller, print_section
 
 from localcloud import LocalCloud
 from localcloud.safety import processes
+
+SECTION = "reliability suite"
 
 
 @pytest.fixture
@@ -28,8 +31,9 @@ def artifact(tmp_path_factory):
     return xgboost_artifact(tmp_path_factory.mktemp("model"))
 
 
+def pytest_sessionfinish(session):
+    hand_to_controller(session.config, SECTION, RELIABILITY_COUNTS, MEASUREMENTS)
+
+
 def pytest_terminal_summary(terminalreporter):
-    if RELIABILITY_COUNTS or MEASUREMENTS:
-        terminalreporter.section("reliability suite")
-        for name, value in sorted({**RELIABILITY_COUNTS, **MEASUREMENTS}.items()):
-            terminalreporter.write_line(f"{name}: {value}")
+    print_section(terminalreporter, SECTION, RELIABILITY_COUNTS, MEASUREMENTS)
