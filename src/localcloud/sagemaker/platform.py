@@ -25,6 +25,23 @@ from .launcher import Launcher
 
 log = logging.getLogger(__name__)
 
+
+def channel_path(prefix: str, key: str) -> str:
+    """Where SageMaker puts object ``key`` of an S3Prefix channel, relative to the channel folder.
+
+    A prefix names a folder when the key lies below it (``data/train`` and
+    ``data/train/train.csv`` give ``train.csv``, with or without the trailing slash, as the
+    SDK's ``upload_data`` URIs are used). A prefix that only matches the start of a name keeps
+    the object's whole name (``data/train`` and ``data/train-labels.csv`` give
+    ``train-labels.csv``), as observed on SageMaker (sagemaker-python-sdk issue 3612).
+    """
+    folder = prefix if prefix.endswith("/") else prefix + "/"
+    if key.startswith(folder):
+        return key[len(folder):]
+    parent = prefix.rsplit("/", 1)[0] + "/" if "/" in prefix else ""
+    return key[len(parent):]
+
+
 class ChannelError(Exception):
     """Input data could not be provided to the container (becomes a ClientError FailureReason)."""
 
@@ -80,15 +97,15 @@ class Platform:
         return [key for key in keys if not key.endswith("/")]
 
     def download_prefix(self, uri: str, destination: Path) -> list[Path]:
-        """Download every object under an S3 prefix, keeping paths below the prefix's folder."""
+        """Download every object under an S3 prefix into ``destination`` (see channel_path)."""
         bucket, prefix = split_s3_uri(uri)
         keys = self.list_keys(bucket, prefix)
         if not keys:
             raise ChannelError(
                 f"No S3 objects found under S3 URL \"{uri}\" given in input data source. "
                 "Please ensure that the bucket exists and that objects exist under that prefix.")
-        folder = prefix.rsplit("/", 1)[0] + "/" if "/" in prefix else ""
-        return [self.download(bucket, key, destination / key[len(folder):]) for key in keys]
+        return [self.download(bucket, key, destination / channel_path(prefix, key))
+                for key in keys]
 
     def download_manifest(self, uri: str, destination: Path) -> list[Path]:
         """Download the objects a ManifestFile lists: ``[{"prefix": "s3://b/p/"}, "rel", ...]``."""
