@@ -17,8 +17,10 @@ LAB_STATE ?=
 LAB_PORT ?= 8888
 LAB_ARGS ?=
 # Outside hosts the lab's egress guard lets through (HTTPS only): the full-size datasets that
-# are not on AWS. Everything else outside 127.0.0.1 is refused while localcloud is the target.
-LAB_ALLOW_HOSTS ?= ai.stanford.edu,archive.ics.uci.edu
+# are not on AWS, read from the dataset registry when the lab starts. Everything else outside
+# 127.0.0.1 is refused while localcloud is the target.
+LAB_ALLOW_HOSTS ?= $(shell $(BIN)/python -c "from mlcourse.datasets.registry import \
+	lab_allowed_hosts; print(','.join(lab_allowed_hosts()))")
 LOCALCLOUD := $(BIN)/localcloud $(if $(LAB_STATE),--state-dir "$(LAB_STATE)")
 # JupyterLab settings every fresh profile gets: no "get notified about Jupyter news?" pop-up.
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json

@@ -19,6 +19,7 @@ from mlcourse.datasets._download import (
     extract_tar,
     fetch,
 )
+from mlcourse.datasets.registry import lab_allowed_hosts
 
 PAYLOAD = b"some archive bytes\n" * 1000
 PAYLOAD_SHA256 = hashlib.sha256(PAYLOAD).hexdigest()
@@ -239,3 +240,7 @@ def test_under_the_labs_egress_guard_a_refused_host_gets_its_reason_and_the_offl
     assert "403" in str(raised.value) and "LOCALCLOUD_ALLOW_HOSTS" in str(raised.value)
     assert 'DATA_SOURCE = "sample"' in str(raised.value)
     assert _cache_contents(cache_dir) == []
+
+
+def test_the_lab_lets_through_the_dataset_hosts_that_are_not_on_aws():
+    assert lab_allowed_hosts() == ["ai.stanford.edu", "archive.ics.uci.edu"]
