@@ -54,56 +54,6 @@ class Resource:
             self.description["LastModifiedTime"] = now()
 
 
-class ResourceTable:
-    """All resources of one type (training jobs, models, ...), keyed by name."""
-
-    def __init__(self, kind: str, arn_type: str, account: Account,
-                 duplicate_error: Callable[[str], AWSError],
-                 missing_error: Callable[[str], AWSError]):
-        self.kind = kind
-        self.arn_type = arn_type
-        self.account = account
-        self._duplicate_error = duplicate_error
-        self._missing_error = missing_error
-        self._items: dict[str, Resource] = {}
-        self._lock = threading.Lock()
-
-    def arn(self, name: str) -> str:
-        return self.account.arn(self.arn_type, name)
-
-    def add(self, resource: Resource) -> Resource:
-        with self._lock:
-            if resource.name.lower() in self._items:
-                raise self._duplicate_error(self.arn(resource.name))
-            self._items[resource.name.lower()] = resource
-        return resource
-
-    def get(self, name: str) -> Resource:
-        with self._lock:
-            resource = self._items.get(name.lower())
-        if resource is None:
-            raise self._missing_error(name)
-        return resource
-
-    def find(self, name: str) -> Resource | None:
-        with self._lock:
-            return self._items.get(name.lower())
-
-    def remove(self, name: str) -> Resource:
-        with self._lock:
-            resource = self._items.pop(name.lower(), None)
-        if resource is None:
-            raise self._missing_error(name)
-        return resource
-
-    def all(self) -> list[Resource]:
-        with self._lock:
-            return list(self._items.values())
-
-    def by_arn(self, arn: str) -> Resource | None:
-        return next((item for item in self.all() if item.arn == arn), None)
-
-
 class ByName(dict):
     """A dict keyed by SageMaker name, case-insensitively (live endpoints, jobs)."""
 
@@ -121,6 +71,56 @@ class ByName(dict):
 
     def pop(self, name: str, *default):
         return super().pop(name.lower(), *default)
+
+
+class ResourceTable:
+    """All resources of one type (training jobs, models, ...), keyed by name."""
+
+    def __init__(self, kind: str, arn_type: str, account: Account,
+                 duplicate_error: Callable[[str], AWSError],
+                 missing_error: Callable[[str], AWSError]):
+        self.kind = kind
+        self.arn_type = arn_type
+        self.account = account
+        self._duplicate_error = duplicate_error
+        self._missing_error = missing_error
+        self._items: dict[str, Resource] = ByName()
+        self._lock = threading.Lock()
+
+    def arn(self, name: str) -> str:
+        return self.account.arn(self.arn_type, name)
+
+    def add(self, resource: Resource) -> Resource:
+        with self._lock:
+            if resource.name in self._items:
+                raise self._duplicate_error(self.arn(resource.name))
+            self._items[resource.name] = resource
+        return resource
+
+    def get(self, name: str) -> Resource:
+        with self._lock:
+            resource = self._items.get(name)
+        if resource is None:
+            raise self._missing_error(name)
+        return resource
+
+    def find(self, name: str) -> Resource | None:
+        with self._lock:
+            return self._items.get(name)
+
+    def remove(self, name: str) -> Resource:
+        with self._lock:
+            resource = self._items.pop(name, None)
+        if resource is None:
+            raise self._missing_error(name)
+        return resource
+
+    def all(self) -> list[Resource]:
+        with self._lock:
+            return list(self._items.values())
+
+    def by_arn(self, arn: str) -> Resource | None:
+        return next((item for item in self.all() if item.arn == arn), None)
 
 
 # -- listing ----------------------------------------------------------------------------------
